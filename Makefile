@@ -1,0 +1,45 @@
+# Every target installs what it needs: a fresh clone with Node.js 20 and npm is enough.
+SHELL := /bin/bash
+NODE ?= node
+DEPS := node_modules/.deps-stamp
+TOOLS := .cache/tools/kubectl .cache/tools/helm
+BUILD := dist/cli/main.js
+
+.PHONY: all deps build tools test lint format demo bench run install clean
+
+all: lint test
+
+$(DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: $(DEPS)
+
+$(BUILD): $(DEPS) $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/null) tsconfig.json tsconfig.build.json
+	npx tsc -p tsconfig.build.json
+	@touch $@
+
+build: $(BUILD)
+
+$(TOOLS): $(DEPS)
+	$(NODE) scripts/tools.js kubectl helm >/dev/null
+
+tools: $(TOOLS)
+
+test: build tools
+	npm test
+
+lint: deps
+	npm run lint
+
+format: deps
+	npx prettier --write .
+
+bench: build
+	$(NODE) bench/run.js $(if $(QUICK),--quick,)
+
+demo: build tools
+	$(NODE) bin/task-router.js demo
+
+clean:
+	rm -rf dist coverage .cache
