@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerAgent } from './agent.js';
 import { registerLocal } from './local.js';
 
 /** Builds the `task-router` command tree; each subcommand lives in its own module. */
@@ -9,6 +10,7 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerLocal(program);
+  registerAgent(program);
   return program;
 }
 

@@ -1,0 +1,182 @@
+import { readFileSync } from 'node:fs';
+import { parseCpuMillis, parseMemoryBytes } from '../api/quantity.js';
+import { EXECUTORS, type Executor } from '../protocol/index.js';
+import type { CurveClientKeys, CurveServerKeys } from './curve.js';
+
+/** A bad option; the message names it, what was expected and what came. */
+export class AgentConfigError extends Error {
+  override readonly name = 'AgentConfigError';
+}
+
+/** Raw option values as commander gives them (strings, or string lists for --label). */
+export interface AgentFlags {
+  listen?: string;
+  advertise?: string;
+  principal?: string;
+  instanceId?: string;
+  slots?: string;
+  queue?: string;
+  cpu?: string;
+  memory?: string;
+  label?: string[];
+  executors?: string;
+  curveSecretKey?: string;
+  curvePublicKey?: string;
+  principalPublicKey?: string;
+  curveSecretKeyFile?: string;
+  curvePublicKeyFile?: string;
+  principalPublicKeyFile?: string;
+  insecure?: boolean;
+  drainGraceSeconds?: string;
+}
+
+/** The validated, frozen agent configuration. */
+export interface AgentConfig {
+  readonly listen: string;
+  readonly advertise: string | undefined;
+  readonly principal: string | undefined;
+  readonly instanceId: string;
+  readonly slots: number;
+  readonly queueLength: number;
+  /** Millicores; 0 when not given. */
+  readonly cpuMillis: number;
+  /** Bytes; 0 when not given. */
+  readonly memoryBytes: number;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly executors: readonly Executor[];
+  readonly curveServer: CurveServerKeys | undefined;
+  readonly curveClient: CurveClientKeys | undefined;
+  readonly insecure: boolean;
+  /** How long running tasks may finish after SIGTERM, in milliseconds; default 10000. */
+  readonly drainGraceMs: number;
+}
+
+/** Environment variable for each option, e.g. `--queue` from TASK_ROUTER_AGENT_QUEUE. */
+export const ENV_PREFIX = 'TASK_ROUTER_AGENT_';
+const envName = (flag: keyof AgentFlags): string =>
+  ENV_PREFIX + flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
+
+const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
+const LOOPBACK = /^(tcp|ws):\/\/(127\.[0-9.]+|localhost|\[::1\]):/;
+
+function positive(name: string, raw: string, min: number): number {
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value < min || !Number.isSafeInteger(value)) {
+    throw new AgentConfigError(`--${name}: expected an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function key(
+  flags: AgentFlags,
+  name: 'curveSecretKey' | 'curvePublicKey' | 'principalPublicKey',
+): string | undefined {
+  const file = flags[`${name}File`];
+  const raw = flags[name] ?? (file === undefined ? undefined : readFileSync(file, 'utf8').trim());
+  if (raw !== undefined && !Z85_KEY.test(raw)) {
+    const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+    throw new AgentConfigError(
+      `--${flag}: expected a 40-character Z85 key, got ${raw.length} characters`,
+    );
+  }
+  return raw;
+}
+
+/** Fills each unset flag from its environment variable. */
+export function withEnv(flags: AgentFlags, env: NodeJS.ProcessEnv): AgentFlags {
+  const out: AgentFlags = { ...flags };
+  const names: (keyof AgentFlags)[] = [
+    'listen',
+    'advertise',
+    'principal',
+    'instanceId',
+    'slots',
+    'queue',
+    'cpu',
+    'memory',
+    'executors',
+    'curveSecretKey',
+    'curvePublicKey',
+    'principalPublicKey',
+    'curveSecretKeyFile',
+    'curvePublicKeyFile',
+    'principalPublicKeyFile',
+    'drainGraceSeconds',
+  ];
+  const record = out as Record<string, unknown>;
+  for (const name of names) record[name] ??= env[envName(name)];
+  if ((out.label ?? []).length === 0 && env[envName('label')] !== undefined) {
+    out.label = (env[envName('label')] ?? '').split(',').filter((l) => l !== '');
+  }
+  out.insecure ??= env[envName('insecure')] === 'true';
+  return out;
+}
+
+/** Reads flags (already merged with env by `withEnv`) into a frozen, validated config. */
+export function readAgentConfig(flags: AgentFlags, defaultInstanceId: string): AgentConfig {
+  const listen = flags.listen ?? 'tcp://127.0.0.1:5701';
+  const labels: Record<string, string> = {};
+  for (const pair of flags.label ?? []) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new AgentConfigError(`--label: expected key=value, got "${pair}"`);
+    labels[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const executors = (flags.executors ?? 'PROCESS').split(',').map((e) => {
+    const found = EXECUTORS.find((x) => x === e.trim().toUpperCase());
+    if (found === undefined)
+      throw new AgentConfigError(
+        `--executors: expected a list of ${EXECUTORS.join(', ')}, got "${e}"`,
+      );
+    return found;
+  });
+  const secretKey = key(flags, 'curveSecretKey');
+  const publicKey = key(flags, 'curvePublicKey');
+  const principalKey = key(flags, 'principalPublicKey');
+  if ((secretKey === undefined) !== (publicKey === undefined)) {
+    throw new AgentConfigError(
+      '--curve-secret-key and --curve-public-key: expected both or neither, got one',
+    );
+  }
+  const insecure = flags.insecure === true;
+  if (secretKey === undefined && !insecure && !LOOPBACK.test(listen)) {
+    throw new AgentConfigError(
+      `--listen: ${listen} is not a loopback address and no CURVE keys are set; an open agent port lets anyone run commands. Give --curve-secret-key/--curve-public-key, or --insecure to accept the risk`,
+    );
+  }
+  const curveServer =
+    secretKey !== undefined && publicKey !== undefined
+      ? {
+          secretKey,
+          publicKey,
+          allowedClientKeys: principalKey === undefined ? [] : [principalKey],
+        }
+      : undefined;
+  if (curveServer && principalKey === undefined && !insecure) {
+    throw new AgentConfigError(
+      '--principal-public-key: expected the principal key so only it may connect, got none (or pass --insecure)',
+    );
+  }
+  return Object.freeze({
+    listen,
+    advertise: flags.advertise,
+    principal: flags.principal,
+    instanceId: flags.instanceId ?? defaultInstanceId,
+    slots: positive('slots', flags.slots ?? '4', 1),
+    queueLength: positive('queue', flags.queue ?? '16', 0),
+    cpuMillis: flags.cpu === undefined ? 0 : parseCpuMillis(flags.cpu, '--cpu'),
+    memoryBytes: flags.memory === undefined ? 0 : parseMemoryBytes(flags.memory, '--memory'),
+    labels: Object.freeze(labels),
+    executors: Object.freeze(executors),
+    curveServer,
+    curveClient:
+      curveServer && principalKey !== undefined
+        ? {
+            serverKey: principalKey,
+            publicKey: curveServer.publicKey,
+            secretKey: curveServer.secretKey,
+          }
+        : undefined,
+    insecure,
+    drainGraceMs: positive('drain-grace-seconds', flags.drainGraceSeconds ?? '10', 0) * 1000,
+  });
+}

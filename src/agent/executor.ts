@@ -1,0 +1,207 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { TaskReason, type RunTask } from '../protocol/index.js';
+import { OutputTail } from './output-tail.js';
+
+/** Timings of the executor; all in milliseconds. */
+export interface ExecutorOptions {
+  /** Between SIGTERM and SIGKILL when a task is stopped; default 2000. */
+  readonly killGraceMs?: number;
+  /** How long a process left in the group may hold the pipes after the main one exits; default 500. */
+  readonly orphanGraceMs?: number;
+  /** Bytes of output kept; default 16 KiB. */
+  readonly outputLimitBytes?: number;
+  /** Environment every task starts from, before the task's own env; default: none. */
+  readonly baseEnv?: Readonly<Record<string, string>>;
+}
+
+/** How a task ended. */
+export interface ExecResult {
+  readonly ok: boolean;
+  readonly reason: TaskReason;
+  readonly message: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly output: string;
+  readonly outputTruncated: boolean;
+}
+
+/** A started task; `done` never rejects. */
+export interface RunningTask {
+  readonly pid: number | undefined;
+  readonly done: Promise<ExecResult>;
+  /** SIGTERM to the whole group, SIGKILL after the grace; the result carries `reason`. */
+  stop(reason: TaskReason): void;
+}
+
+function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is already gone, which is what we wanted.
+  }
+}
+
+function closed(stream: NodeJS.ReadableStream | null): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (stream === null || (stream as { closed?: boolean }).closed === true) {
+      resolve();
+      return;
+    }
+    stream.once('close', () => {
+      resolve();
+    });
+  });
+}
+
+function failedToStart(message: string): RunningTask {
+  const result: ExecResult = {
+    ok: false,
+    reason: TaskReason.StartFailed,
+    message,
+    exitCode: null,
+    signal: null,
+    output: '',
+    outputTruncated: false,
+  };
+  return { pid: undefined, done: Promise.resolve(result), stop: () => undefined };
+}
+
+/**
+ * Starts one task in its own process group (so a timeout or cancel reaches its grandchildren
+ * too). PROCESS runs argv directly; SHELL runs `sh -c command sh args...`, so args are `$1...`.
+ * Output is kept only as a bounded tail. Missing programs and working directories end as
+ * StartFailed results rather than throws.
+ */
+export async function startTask(
+  task: RunTask,
+  options: ExecutorOptions = {},
+): Promise<RunningTask> {
+  if (task.workingDir !== '') {
+    const dir = await stat(task.workingDir).catch(() => undefined);
+    if (dir?.isDirectory() !== true) {
+      return failedToStart(
+        `working directory ${task.workingDir} does not exist or is not a directory`,
+      );
+    }
+  }
+  const env: Record<string, string> = { ...options.baseEnv };
+  for (const e of task.env) env[e.name] = e.value;
+  const [file, argv] =
+    task.executor === 'SHELL'
+      ? ['sh', ['-c', task.command, 'sh', ...task.args]]
+      : [task.command, [...task.args]];
+  let child: ChildProcess;
+  try {
+    child = spawn(file, argv, {
+      cwd: task.workingDir === '' ? undefined : task.workingDir,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    return failedToStart(
+      `cannot start ${task.command}: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return supervise(child, task, options);
+}
+
+function supervise(child: ChildProcess, task: RunTask, options: ExecutorOptions): RunningTask {
+  const tail = new OutputTail(options.outputLimitBytes);
+  const killGraceMs = options.killGraceMs ?? 2000;
+  const orphanGraceMs = options.orphanGraceMs ?? 500;
+  const pid = child.pid;
+  let stopReason: TaskReason | undefined;
+  let stopMessage = '';
+  let killTimer: NodeJS.Timeout | undefined;
+  const timers: NodeJS.Timeout[] = [];
+
+  const stop = (reason: TaskReason, message = `stopped: ${reason}`): void => {
+    if (stopReason !== undefined) return;
+    stopReason = reason;
+    stopMessage = message;
+    killGroup(pid, 'SIGTERM');
+    killTimer = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+    }, killGraceMs);
+  };
+  if (task.timeoutMs > 0) {
+    timers.push(
+      setTimeout(() => {
+        stop(TaskReason.Timeout, `timed out after ${task.timeoutMs} ms`);
+      }, task.timeoutMs),
+    );
+  }
+  child.stdout?.on('data', (c: Buffer) => {
+    tail.append(c);
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    tail.append(c);
+  });
+
+  const streamsClosed = Promise.all([child.stdout, child.stderr].map(closed));
+
+  const done = new Promise<ExecResult>((resolve) => {
+    let spawnError: Error | undefined;
+    child.once('error', (err) => {
+      spawnError = err;
+      // No 'exit' follows a failed spawn; 'close' does.
+    });
+    child.once('close', (code, signal) => {
+      for (const t of timers) clearTimeout(t);
+      if (killTimer) clearTimeout(killTimer);
+      killGroup(pid, 'SIGKILL');
+      resolve(result(code, signal, spawnError));
+    });
+    child.once('exit', () => {
+      // What is left of the group may hold the pipes open forever; the task ends with its main process.
+      const orphan = setTimeout(() => {
+        killGroup(pid, 'SIGKILL');
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, orphanGraceMs);
+      timers.push(orphan);
+      void streamsClosed.then(() => {
+        clearTimeout(orphan);
+      });
+    });
+  });
+
+  const result = (
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    spawnError?: Error,
+  ): ExecResult => {
+    const base = { exitCode: code, signal, output: tail.text(), outputTruncated: tail.truncated };
+    if (spawnError !== undefined) {
+      const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
+      const message = missing
+        ? `program ${task.command} not found`
+        : `cannot start ${task.command}: ${spawnError.message}`;
+      return {
+        ...base,
+        ok: false,
+        reason: TaskReason.StartFailed,
+        message,
+        exitCode: null,
+        signal: null,
+      };
+    }
+    if (stopReason !== undefined)
+      return { ...base, ok: false, reason: stopReason, message: stopMessage };
+    if (signal !== null)
+      return { ...base, ok: false, reason: TaskReason.Signaled, message: `killed by ${signal}` };
+    if (code === 0) return { ...base, ok: true, reason: TaskReason.Completed, message: '' };
+    return { ...base, ok: false, reason: TaskReason.ExitCode, message: `exited with code ${code}` };
+  };
+
+  return {
+    pid,
+    done,
+    stop: (reason) => {
+      stop(reason);
+    },
+  };
+}

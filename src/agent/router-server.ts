@@ -1,0 +1,146 @@
+import { Context, Router } from 'zeromq';
+import type { Logger } from 'pino';
+import {
+  ErrorCode,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  decodePipeRequest,
+  decodeRequest,
+  encodePipeReply,
+  encodeReply,
+  type Reply,
+  type Request,
+} from '../protocol/index.js';
+import { ZapHandler, type CurveServerKeys } from './curve.js';
+
+/** One decoded request as a handler sees it. */
+export interface Incoming {
+  readonly body: Request;
+  /** True when it came in the single-frame pipe form (RUNTASK then has an empty uid). */
+  readonly pipe: boolean;
+}
+
+/** Answers one request; a throw becomes an INTERNAL error reply. */
+export type Handler = (incoming: Incoming) => Reply | Promise<Reply>;
+
+export interface RouterServerOptions {
+  /** ZeroMQ endpoint to bind, e.g. `tcp://127.0.0.1:5701`; port 0 picks a free one. */
+  readonly endpoint: string;
+  readonly handler: Handler;
+  readonly logger: Logger;
+  /** CURVE server keys; without them the socket is plain. */
+  readonly curve?: CurveServerKeys;
+}
+
+/**
+ * A ROUTER socket that decodes requests, calls the handler and replies, and never wedges: any
+ * undecodable message gets an ERROR reply naming the frame at fault, and replies to peers that
+ * left are dropped. Serves REQ clients (the envelope ends with an empty delimiter frame, which
+ * the reply repeats) and DEALER clients that send the same delimiter, in both multi-frame and
+ * pipe form. Shared by the agent server and the principal server.
+ */
+export class RouterServer {
+  private socket?: Router;
+  private zap?: ZapHandler;
+  private context?: Context;
+  private loop?: Promise<void>;
+  private sending: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: RouterServerOptions) {}
+
+  /** The bound endpoint, with the real port when 0 was asked for. */
+  get endpoint(): string {
+    return this.socket?.lastEndpoint ?? this.options.endpoint;
+  }
+
+  async start(): Promise<void> {
+    const { curve, logger } = this.options;
+    if (curve) {
+      this.context = new Context();
+      this.zap = await ZapHandler.start(this.context, curve.allowedClientKeys, logger);
+    }
+    const socket = new Router({ linger: 0, ...(this.context ? { context: this.context } : {}) });
+    if (curve) {
+      socket.curveServer = true;
+      socket.curveSecretKey = curve.secretKey;
+      socket.curvePublicKey = curve.publicKey;
+    }
+    await socket.bind(this.options.endpoint);
+    this.socket = socket;
+    this.loop = this.serve(socket);
+  }
+
+  async close(): Promise<void> {
+    this.socket?.close();
+    await this.loop;
+    await this.zap?.close();
+  }
+
+  private async serve(socket: Router): Promise<void> {
+    try {
+      for await (const frames of socket) {
+        const split = frames.findIndex((f) => f.length === 0);
+        // A peer that sent no delimiter gets its reply without one.
+        const envelope = split >= 0 ? frames.slice(0, split + 1) : frames.slice(0, 1);
+        const body = frames.slice(envelope.length);
+        void this.answer(envelope, body);
+      }
+    } catch (err) {
+      if (!socket.closed) this.options.logger.error({ err }, 'server receive loop stopped');
+    }
+  }
+
+  private async answer(envelope: Buffer[], frames: Buffer[]): Promise<void> {
+    const [first] = frames;
+    const pipe =
+      frames.length === 1 && first !== undefined && first.toString() !== PROTOCOL_VERSION;
+    let requestId = '';
+    let reply: Reply;
+    try {
+      let body: Request;
+      if (pipe) {
+        body = decodePipeRequest(first);
+      } else {
+        const decoded = decodeRequest(frames);
+        requestId = decoded.requestId;
+        body = decoded.body;
+      }
+      const incoming: Incoming = { body, pipe };
+      reply = await this.options.handler(incoming);
+    } catch (err) {
+      reply = toErrorReply(err, this.options.logger);
+      if (err instanceof ProtocolError) requestId = err.requestId;
+    }
+    const out = pipe ? [encodePipeReply(reply)] : safeEncode(requestId, reply);
+    await this.send([...envelope, ...out]);
+  }
+
+  private send(frames: Buffer[]): Promise<void> {
+    const socket = this.socket;
+    // zeromq.js allows one send in flight per socket, so sends are chained.
+    const next = this.sending.then(async () => {
+      if (socket && !socket.closed) await socket.send(frames);
+    });
+    this.sending = next.catch((err: unknown) => {
+      this.options.logger.debug({ err }, 'reply dropped');
+    });
+    return this.sending as Promise<void>;
+  }
+}
+
+function toErrorReply(err: unknown, logger: Logger): Reply {
+  if (err instanceof ProtocolError)
+    return { kind: 'ERROR', code: err.code, message: err.message, detail: '' };
+  logger.error({ err }, 'request handler failed');
+  const message = err instanceof Error ? err.message : String(err);
+  return { kind: 'ERROR', code: ErrorCode.Internal, message, detail: '' };
+}
+
+function safeEncode(requestId: string, reply: Reply): Buffer[] {
+  try {
+    return encodeReply(requestId, reply);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return encodeReply(requestId, { kind: 'ERROR', code: ErrorCode.Internal, message, detail: '' });
+  }
+}

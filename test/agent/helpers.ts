@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { Agent, RouterServer, RequestClient, type AgentOptions } from '../../src/agent/index.js';
+import type { RunTask, StatusReport, Register } from '../../src/protocol/index.js';
+
+export const silent = pino({ level: 'silent' });
+
+/**
+ * A principal that keeps what it heard. Like the real one it answers UNKNOWN_AGENT to HEARTBEAT
+ * and STATUS from an agent that has not registered with it (as after a restart).
+ */
+export class TestPrincipal {
+  readonly reports: StatusReport[] = [];
+  readonly registers: Register[] = [];
+  heartbeats = 0;
+  private readonly server: RouterServer;
+  private waiters: (() => void)[] = [];
+
+  constructor(endpoint = 'tcp://127.0.0.1:*') {
+    this.server = new RouterServer({
+      endpoint,
+      logger: silent,
+      handler: ({ body }) => {
+        const known = this.registers.map((r) => r.instanceId);
+        if (
+          (body.verb === 'STATUS' || body.verb === 'HEARTBEAT') &&
+          !known.includes(body.instanceId)
+        ) {
+          return { kind: 'ERROR', code: 'UNKNOWN_AGENT', message: 'register first', detail: '' };
+        }
+        if (body.verb === 'STATUS') this.reports.push(body);
+        if (body.verb === 'REGISTER') this.registers.push(body);
+        if (body.verb === 'HEARTBEAT') this.heartbeats++;
+        for (const w of this.waiters) w();
+        return { kind: 'OK', fields: [] };
+      },
+    });
+  }
+
+  get endpoint(): string {
+    return this.server.endpoint;
+  }
+
+  start(): Promise<void> {
+    return this.server.start();
+  }
+
+  close(): Promise<void> {
+    return this.server.close();
+  }
+
+  reportsOf(uid: string): StatusReport[] {
+    return this.reports.filter((r) => r.uid === uid);
+  }
+
+  /** Resolves once `pred` holds; checked after every message, fails the test after `ms`. */
+  until(pred: () => boolean, ms = 10_000): Promise<void> {
+    if (pred()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== check);
+        reject(new Error('condition not met in time'));
+      }, ms);
+      const check = (): void => {
+        if (!pred()) return;
+        clearTimeout(timer);
+        this.waiters = this.waiters.filter((w) => w !== check);
+        resolve();
+      };
+      this.waiters.push(check);
+    });
+  }
+
+  final(uid: string, ms = 10_000): Promise<StatusReport> {
+    const done = (): StatusReport | undefined =>
+      this.reportsOf(uid).find((r) => r.state === 'COMPLETE' || r.state === 'FAILED');
+    return this.until(() => done() !== undefined, ms).then(() => done()!);
+  }
+}
+
+export async function startAgent(
+  principal: string | undefined,
+  extra: Partial<AgentOptions> = {},
+): Promise<Agent> {
+  const agent = new Agent({
+    listen: 'tcp://127.0.0.1:*',
+    instanceId: 'agent-test',
+    slots: 2,
+    queueLength: 4,
+    cpuMillis: 0,
+    memoryBytes: 0,
+    labels: {},
+    executors: ['PROCESS', 'SHELL'],
+    logger: silent,
+    heartbeatIntervalMs: 200,
+    executor: { killGraceMs: 500, orphanGraceMs: 200 },
+    ...(principal !== undefined ? { principal } : {}),
+    ...extra,
+  });
+  await agent.start();
+  return agent;
+}
+
+let counter = 0;
+
+export function runTask(fields: Partial<RunTask> & Pick<RunTask, 'command'>): RunTask {
+  counter++;
+  return {
+    verb: 'RUNTASK',
+    uid: `task-${process.pid}-${counter}`,
+    attempt: 0,
+    executor: 'PROCESS',
+    args: [],
+    env: [],
+    workingDir: '',
+    timeoutMs: 0,
+    cpuMillis: 0,
+    memoryBytes: 0,
+    ...fields,
+  };
+}
+
+export function client(endpoint: string, deadlineMs = 3000): RequestClient {
+  return new RequestClient({ endpoint, deadlineMs, logger: silent });
+}
+
+/**
+ * True while `pid` is a live process. A killed orphan is re-parented to PID 1, and when PID 1 does
+ * not reap (as in some containers) it stays a zombie that `kill(pid, 0)` still finds; a zombie
+ * runs nothing, so it counts as dead here.
+ */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') !== true;
+  } catch {
+    return false;
+  }
+}
