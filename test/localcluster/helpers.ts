@@ -6,10 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LocalCluster } from '../../src/localcluster/index.js';
-// @ts-expect-error scripts/tools.js is plain JavaScript without type declarations
-import { toolPath as untypedToolPath } from '../../scripts/tools.js';
-
-const toolPath = untypedToolPath as (name: string) => string;
+import { toolPath } from '../../scripts/tools.js';
 
 export type Json = Record<string, any>;
 

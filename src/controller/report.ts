@@ -1,0 +1,38 @@
+import { Reasons } from '../api/index.js';
+import type { StatusReport } from '../protocol/index.js';
+import type { AttemptReport } from './task-record.js';
+
+/** Agent-side reasons that are spelled differently in Task status. */
+const REASON_ALIASES: Readonly<Record<string, string>> = { Signaled: Reasons.Signal };
+
+/** A STATUS message in the units the Task status uses. */
+export function toAttemptReport(msg: StatusReport): AttemptReport {
+  return {
+    seq: msg.seq,
+    state: msg.state,
+    reason: REASON_ALIASES[msg.reason] ?? msg.reason,
+    message: msg.message,
+    exitCode: msg.exitCode,
+    signal: msg.signal,
+    startTimeMs: msg.startTimeMs,
+    endTimeMs: msg.endTimeMs,
+    output: msg.output,
+    outputTruncated: msg.outputTruncated,
+  };
+}
+
+/** A failure the controller itself observed for an attempt (agent lost, dispatch failed). */
+export function syntheticFailure(reason: string, message: string, nowMs: number): AttemptReport {
+  return {
+    seq: Number.MAX_SAFE_INTEGER,
+    state: 'FAILED',
+    reason,
+    message,
+    exitCode: null,
+    signal: null,
+    startTimeMs: null,
+    endTimeMs: nowMs,
+    output: '',
+    outputTruncated: false,
+  };
+}

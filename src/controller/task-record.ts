@@ -1,0 +1,68 @@
+import type { TaskState } from '../protocol/messages.js';
+import type { Reservation } from '../router/index.js';
+
+/**
+ * What the controller knows about one Task beyond what its status already says: the attempt in
+ * flight, where it went and the latest report for it. Status is derived from this record and the
+ * stored status (see `status-model.ts`), so a restarted controller that rebuilds records from
+ * statuses and agents' held lists arrives at the same place.
+ */
+
+/** The latest report of one attempt, in the units the status uses. */
+export interface AttemptReport {
+  readonly seq: number;
+  readonly state: TaskState;
+  /** A reason from `Reasons` (agent reasons are mapped on arrival). */
+  readonly reason: string;
+  readonly message: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly startTimeMs: number | null;
+  readonly endTimeMs: number | null;
+  readonly output: string;
+  readonly outputTruncated: boolean;
+}
+
+/** Where the current attempt stands from the controller's side. */
+export type AttemptStage =
+  /** RUNTASK sent, no answer yet. */
+  | 'dispatching'
+  /** RUNTASK timed out: the agent may or may not hold it; its next heartbeats tell. */
+  | 'inDoubt'
+  /** The agent accepted it (or listed it as held). */
+  | 'onAgent'
+  /** The attempt ended (a terminal report, or the agent was lost). */
+  | 'ended';
+
+/** One attempt: its 0-based index, its agent and what we last heard. */
+export interface Attempt {
+  readonly index: number;
+  readonly agentId: string;
+  stage: AttemptStage;
+  report?: AttemptReport;
+  /** Monotonic ms when RUNTASK was sent or the attempt was adopted. */
+  readonly sinceMs: number;
+}
+
+/** Why a Task waits for an agent, when it does. */
+export interface Unschedulable {
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Everything the controller tracks for one Task, keyed by uid. */
+export interface TaskRecord {
+  readonly uid: string;
+  /** `namespace/name`. */
+  readonly key: string;
+  current?: Attempt;
+  /** Index the next dispatch uses; starts at 0. */
+  nextAttempt: number;
+  /** Set when the current attempt failed and another one follows after backoff. */
+  retryAtMs?: number;
+  unschedulable?: Unschedulable;
+  /** Room taken on the agent for the current attempt, given back when it ends. */
+  reservation?: Reservation;
+  /** Monotonic ms when CANCEL was first sent, for the finalizer's bounded wait. */
+  cancelSentAtMs?: number;
+}

@@ -1,0 +1,123 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { pino } from 'pino';
+import type { Logger } from 'pino';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Agent } from '../../src/agent/index.js';
+import type { AgentOptions } from '../../src/agent/index.js';
+import { Controller } from '../../src/controller/controller.js';
+import type { ControllerOptions } from '../../src/controller/controller.js';
+import { loadKubeConfig } from '../../src/controller/kube/index.js';
+import { startLocalCluster } from '../../src/localcluster/index.js';
+import type { LocalCluster } from '../../src/localcluster/index.js';
+import { toolPath } from '../../scripts/tools.js';
+
+const run = promisify(execFile);
+
+/** The whole product on loopback: a local control plane, a controller and agents. */
+export interface Stack {
+  cluster: LocalCluster;
+  kc: KubeConfig;
+  logger: Logger;
+  controller: Controller;
+  agents: Agent[];
+  kubectl(...args: string[]): Promise<string>;
+  /** Creates a namespace through kubectl and returns its name. */
+  namespace(name: string): Promise<string>;
+  addAgent(options: Partial<AgentOptions> & { instanceId: string }): Promise<Agent>;
+  startController(options?: Partial<ControllerOptions>): Promise<Controller>;
+  close(): Promise<void>;
+}
+
+/** Fast timings so tests see retries, losses and settling within seconds. */
+export const TEST_TIMINGS = {
+  settleMs: 300,
+  dispatchTimeoutMs: 1000,
+  inDoubtGraceMs: 1000,
+  cancelTimeoutMs: 3000,
+  retryBaseMs: 200,
+  retryMaxMs: 1000,
+};
+
+export async function startStack(
+  controllerOptions: Partial<ControllerOptions> = {},
+): Promise<Stack> {
+  const cluster = await startLocalCluster({ port: 0 });
+  const kc = loadKubeConfig({ kubeconfigYaml: cluster.kubeConfigYaml });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const kubectlBin = toolPath('kubectl');
+  const agents: Agent[] = [];
+  const stack: Stack = {
+    cluster,
+    kc,
+    logger,
+    controller: undefined as unknown as Controller,
+    agents,
+    async kubectl(...args) {
+      const { stdout } = await run(kubectlBin, ['--kubeconfig', cluster.kubeconfigPath, ...args], {
+        maxBuffer: 16 << 20,
+      });
+      return stdout;
+    },
+    async namespace(name) {
+      // `kubectl create namespace` sends protobuf, which the local plane does not read; an
+      // applied manifest travels as JSON.
+      const child = execFile(kubectlBin, [
+        '--kubeconfig',
+        cluster.kubeconfigPath,
+        'apply',
+        '-f',
+        '-',
+      ]);
+      child.stdin?.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+      await new Promise<void>((resolve, reject) => {
+        child.on('error', reject);
+        child.on('exit', (code) => {
+          if (code === 0) resolve();
+          else reject(new Error(`kubectl apply namespace ${name} exited ${String(code)}`));
+        });
+      });
+      return name;
+    },
+    async startController(options = {}) {
+      const controller = new Controller({
+        kubeConfig: kc,
+        logger: logger.child({ role: 'controller' }),
+        principalListen: 'tcp://127.0.0.1:0',
+        agentTimeoutMs: 2000,
+        watchIdleTimeoutMs: 5000,
+        ...controllerOptions,
+        ...options,
+        timings: { ...TEST_TIMINGS, ...controllerOptions.timings, ...options.timings },
+      });
+      await controller.start();
+      stack.controller = controller;
+      return controller;
+    },
+    async addAgent(options) {
+      const agent = new Agent({
+        listen: 'tcp://127.0.0.1:0',
+        principal: stack.controller.principalEndpoint,
+        slots: 2,
+        queueLength: 4,
+        cpuMillis: 0,
+        memoryBytes: 0,
+        labels: {},
+        executors: ['PROCESS', 'SHELL'],
+        heartbeatIntervalMs: 300,
+        logger: logger.child({ role: 'agent', agent: options.instanceId }),
+        ...options,
+      });
+      await agent.start();
+      agents.push(agent);
+      return agent;
+    },
+    async close() {
+      await Promise.all(agents.map((a) => a.stop()));
+      await stack.controller.stop();
+      await cluster.close();
+    },
+  };
+  await stack.startController();
+  return stack;
+}
