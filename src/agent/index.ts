@@ -22,3 +22,9 @@ export {
 export { TaskRejectedError } from './task-errors.js';
 export { startTask, type ExecResult, type ExecutorOptions, type RunningTask } from './executor.js';
 export { OutputTail } from './output-tail.js';
+export {
+  InlineLauncher,
+  ThreadLauncher,
+  threadLauncherAvailable,
+  type Launcher,
+} from './launcher.js';

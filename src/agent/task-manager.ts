@@ -8,7 +8,13 @@ import {
   type TaskRef,
   type TaskState,
 } from '../protocol/index.js';
-import { startTask, type ExecResult, type ExecutorOptions, type RunningTask } from './executor.js';
+import type { ExecResult, ExecutorOptions, RunningTask } from './executor.js';
+import {
+  InlineLauncher,
+  ThreadLauncher,
+  threadLauncherAvailable,
+  type Launcher,
+} from './launcher.js';
 import { TaskRejectedError, queueFull } from './task-errors.js';
 
 /** A state report before the agent stamps its instance id on it. */
@@ -28,6 +34,11 @@ export interface TaskManagerOptions {
   /** Finished task attempts remembered to recognise a repeated RUNTASK; default 4096. */
   readonly rememberFinished?: number;
   readonly executor?: ExecutorOptions;
+  /**
+   * Starts the processes. Default: a ThreadLauncher when the compiled launch thread is present,
+   * else an InlineLauncher (which blocks the event loop for each spawn).
+   */
+  readonly launcher?: Launcher;
   readonly logger: Logger;
   /** Receives every report in order per task; must not throw. */
   readonly onReport: (report: TaskReport) => void;
@@ -65,8 +76,15 @@ export class TaskManager {
   private usedCpu = 0;
   private usedMemory = 0;
   private draining = false;
+  private readonly launcher: Launcher;
+  /** Admitted to a slot, not yet handed to the launcher. */
+  private toLaunch: Entry[] = [];
 
-  constructor(private readonly options: TaskManagerOptions) {}
+  constructor(private readonly options: TaskManagerOptions) {
+    this.launcher =
+      options.launcher ??
+      (threadLauncherAvailable() ? new ThreadLauncher(options.logger) : new InlineLauncher());
+  }
 
   /**
    * Accepts a task, or throws TaskRejectedError (QUEUE_FULL, UNSUPPORTED, SHUTTING_DOWN).
@@ -166,6 +184,7 @@ export class TaskManager {
     }, graceMs);
     await this.whenIdle();
     clearTimeout(timer);
+    await this.launcher.close();
   }
 
   private whenIdle(): Promise<void> {
@@ -185,12 +204,33 @@ export class TaskManager {
     else entry.pendingStop ??= reason;
   }
 
+  /**
+   * Takes a slot now but launches later: the acknowledgement of the RUNTASK that led here is
+   * handed to the socket first, and a burst of RUNTASKs read in one turn gets all its
+   * acknowledgements before any of its processes is started.
+   */
   private start(entry: Entry): void {
     const { task } = entry;
     this.running.set(key(task), entry);
     this.usedCpu += task.cpuMillis;
     this.usedMemory += task.memoryBytes;
-    void startTask(task, this.options.executor).then(
+    this.toLaunch.push(entry);
+    if (this.toLaunch.length === 1) {
+      setImmediate(() => {
+        this.launchAdmitted();
+      });
+    }
+  }
+
+  private launchAdmitted(): void {
+    const batch = this.toLaunch;
+    this.toLaunch = [];
+    for (const entry of batch) this.launch(entry);
+  }
+
+  private launch(entry: Entry): void {
+    const { task } = entry;
+    void this.launcher.start(task, this.options.executor ?? {}).then(
       (handle) => {
         this.supervise(entry, handle);
       },

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Request as ReqSocket, Dealer } from 'zeromq';
 import { decodePipeReply, decodeReply, encodeRequest } from '../../src/protocol/index.js';
 import type { Agent, RequestClient } from '../../src/agent/index.js';
-import { TestPrincipal, alive, client, runTask, startAgent } from './helpers.js';
+import { TestPrincipal, alive, client, goneWithin, runTask, startAgent } from './helpers.js';
 
-const WIRE_HELLO = new URL('../../../shared/cases/wire-hello.txt', import.meta.url);
+const WIRE_HELLO = new URL('../fixtures/wire-hello.txt', import.meta.url);
 
 describe('agent server', () => {
   let principal: TestPrincipal;
@@ -85,7 +85,7 @@ describe('agent server', () => {
     expect(final.state).toBe('COMPLETE');
     const [pid, word] = final.output.trim().split('\n');
     expect(word).toBe('done');
-    expect(alive(Number(pid))).toBe(false);
+    expect(await goneWithin(Number(pid))).toBe(true);
   });
 
   it('keeps a bounded tail of huge output', async () => {

@@ -129,6 +129,29 @@ export function client(endpoint: string, deadlineMs = 3000): RequestClient {
  * not reap (as in some containers) it stays a zombie that `kill(pid, 0)` still finds; a zombie
  * runs nothing, so it counts as dead here.
  */
+/** Resolves true once `pid` is gone (a SIGKILL takes a moment to land), false after `ms`. */
+export async function goneWithin(pid: number, ms = 2000): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (alive(pid)) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return true;
+}
+
+/** Starts a principal on an endpoint a closed one just released; the port frees asynchronously. */
+export async function startOnSameEndpoint(principal: TestPrincipal): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await principal.start();
+      return;
+    } catch (err) {
+      if (attempt >= 50 || !String(err).includes('Address already in use')) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);

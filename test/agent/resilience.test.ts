@@ -3,7 +3,14 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RequestClient, RequestTimeoutError, type Agent } from '../../src/agent/index.js';
-import { TestPrincipal, client, runTask, silent, startAgent } from './helpers.js';
+import {
+  TestPrincipal,
+  client,
+  runTask,
+  silent,
+  startAgent,
+  startOnSameEndpoint,
+} from './helpers.js';
 
 describe('agent resilience', () => {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -29,7 +36,7 @@ describe('agent resilience', () => {
     for (const t of tasks) expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
 
     const second = new TestPrincipal(endpoint);
-    await second.start();
+    await startOnSameEndpoint(second);
     cleanup.push(() => second.close());
     for (const t of tasks) expect(await second.final(t.uid)).toMatchObject({ state: 'COMPLETE' });
     await second.until(() => second.registers.length > 0);
@@ -54,7 +61,7 @@ describe('agent resilience', () => {
     await rc.request(t);
     await first.close();
     const second = new TestPrincipal(endpoint);
-    await second.start();
+    await startOnSameEndpoint(second);
     cleanup.push(() => second.close());
     await second.until(() => second.registers.some((r) => r.held.some((h) => h.uid === t.uid)));
   });

@@ -1,0 +1,17 @@
+import type { RunTask, TaskReason } from '../protocol/index.js';
+import type { ExecResult, ExecutorOptions } from './executor.js';
+
+/** From the agent's event loop to the launch thread. */
+export type LaunchCommand =
+  | {
+      readonly kind: 'start';
+      readonly id: number;
+      readonly task: RunTask;
+      readonly options: ExecutorOptions;
+    }
+  | { readonly kind: 'stop'; readonly id: number; readonly reason: TaskReason };
+
+/** From the launch thread back to the agent's event loop; per id, `started` comes first. */
+export type LaunchEvent =
+  | { readonly kind: 'started'; readonly id: number; readonly pid: number | undefined }
+  | { readonly kind: 'done'; readonly id: number; readonly result: ExecResult };
