@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { startStack } from './stack.js';
+import type { Stack } from './stack.js';
+
+const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
+
+interface TaskList {
+  items: {
+    metadata: { name: string };
+    status?: { phase?: string; attempts?: number; agent?: string };
+  }[];
+}
+
+async function phases(stack: Stack, ns: string): Promise<TaskList['items']> {
+  return (JSON.parse(await stack.kubectl('-n', ns, 'get', 'tasks', '-o', 'json')) as TaskList)
+    .items;
+}
+
+async function until(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('queueing and bursts', () => {
+  let stack: Stack;
+
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  it('shows one Running and two Waiting on a 1-slot agent with a queue of 2, then all Complete', async () => {
+    stack = await startStack();
+    await stack.addAgent({ instanceId: 'single', slots: 1, queueLength: 2 });
+    const ns = await stack.namespace('queue');
+    await stack.kubectl('-n', ns, 'apply', '-f', fixture('queue.yaml'));
+    let seen = false;
+    await until(async () => {
+      const items = await phases(stack, ns);
+      const count = (p: string): number => items.filter((t) => t.status?.phase === p).length;
+      if (count('Running') === 1 && count('Waiting') === 2) seen = true;
+      return items.length === 3 && count('Complete') === 3;
+    }, 'all three Complete');
+    expect(seen).toBe(true);
+  });
+
+  it('runs a burst of 200 Tasks on two agents, each attempt exactly once, no status going backwards', async () => {
+    stack = await startStack();
+    const runs = new Map<string, number>();
+    for (const id of ['burst-a', 'burst-b']) {
+      const agent = await stack.addAgent({ instanceId: id, slots: 4, queueLength: 16 });
+      const original = agent.tasks.submit.bind(agent.tasks);
+      // Count every attempt the agents accept to run (an observation wrapped around the real
+      // Task Manager, which still does all the work).
+      agent.tasks.submit = (task) => {
+        const outcome = original(task);
+        const key = `${task.uid}#${task.attempt}`;
+        if (outcome === 'accepted') runs.set(key, (runs.get(key) ?? 0) + 1);
+        return outcome;
+      };
+    }
+    const ns = await stack.namespace('burst');
+    const rank: Record<string, number> = {
+      Pending: 0,
+      Waiting: 1,
+      Running: 2,
+      Complete: 3,
+      Failed: 3,
+    };
+    const last = new Map<string, number>();
+    let backwards = 0;
+    await stack.kubectl('-n', ns, 'apply', '-f', fixture('burst.yaml'));
+    await until(
+      async () => {
+        const items = await phases(stack, ns);
+        for (const t of items) {
+          const r = rank[t.status?.phase ?? 'Pending'] ?? 0;
+          if (r < (last.get(t.metadata.name) ?? 0)) backwards++;
+          last.set(t.metadata.name, r);
+        }
+        return items.length === 200 && items.every((t) => t.status?.phase === 'Complete');
+      },
+      '200 Complete',
+      120_000,
+    );
+    expect(backwards).toBe(0);
+    expect(runs.size).toBe(200);
+    expect([...runs.values()].every((n) => n === 1)).toBe(true);
+    expect(readFileSync(fixture('burst.yaml'), 'utf8')).toContain('burst-199');
+  }, 150_000);
+
+  it('cancels a running Task on delete: the process is killed and the object goes', async () => {
+    stack = await startStack();
+    const agent = await stack.addAgent({ instanceId: 'cancel', slots: 1, queueLength: 1 });
+    const ns = await stack.namespace('cancel');
+    await stack.kubectl('-n', ns, 'apply', '-f', fixture('timeout.yaml'));
+    await until(async () => (await phases(stack, ns))[0]?.status?.phase === 'Running', 'Running');
+    await stack.kubectl('-n', ns, 'delete', 'task', 'too-slow', '--timeout=20s');
+    expect(await phases(stack, ns)).toHaveLength(0);
+    await until(() => Promise.resolve(agent.tasks.free().slots === 1), 'slot freed');
+  });
+});
