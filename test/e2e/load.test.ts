@@ -106,3 +106,54 @@ describe('queueing and bursts', () => {
     await until(() => Promise.resolve(agent.tasks.free().slots === 1), 'slot freed');
   });
 });
+
+describe('failures around the controller', () => {
+  let stack: Stack;
+
+  afterEach(async () => {
+    await stack.close();
+  });
+
+  it('retries a Task whose agent is lost mid-run on another agent, counting the attempt', async () => {
+    // The agent process heartbeats every 2 s; it counts as lost after 5 s of silence.
+    stack = await startStack({ agentTimeoutMs: 5000 });
+    const doomed = stack.spawnAgent([
+      '--instance-id',
+      'doomed',
+      '--slots',
+      '1',
+      '--queue',
+      '0',
+      '--executors',
+      'PROCESS,SHELL',
+    ]);
+    const ns = await stack.namespace('lost');
+    const manifest = {
+      apiVersion: 'taskrouter.io/v1alpha1',
+      kind: 'Task',
+      metadata: { name: 'survivor', namespace: ns },
+      spec: { executor: 'SHELL', command: 'sleep 1; echo survived', retries: 1 },
+    };
+    await stack.apply(manifest);
+    await until(
+      async () =>
+        (await phases(stack, ns)).some(
+          (t) => t.metadata.name === 'survivor' && t.status?.phase === 'Running',
+        ),
+      'Running on the doomed agent',
+    );
+    // The agent dies without a word: its heartbeats stop.
+    doomed.kill('SIGKILL');
+    await stack.addAgent({ instanceId: 'rescuer', slots: 1, queueLength: 0 });
+    await until(
+      async () => {
+        const t = (await phases(stack, ns)).find((x) => x.metadata.name === 'survivor');
+        return t?.status?.phase === 'Complete';
+      },
+      'Complete on the rescuer',
+      30_000,
+    );
+    const t = (await phases(stack, ns)).find((x) => x.metadata.name === 'survivor');
+    expect(t?.status).toMatchObject({ agent: 'rescuer', attempts: 2 });
+  });
+});

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
@@ -13,6 +14,7 @@ import type { LocalCluster } from '../../src/localcluster/index.js';
 import { toolPath } from '../../scripts/tools.js';
 
 const run = promisify(execFile);
+const BIN = new URL('../../bin/task-router.js', import.meta.url).pathname;
 
 /** The whole product on loopback: a local control plane, a controller and agents. */
 export interface Stack {
@@ -22,6 +24,10 @@ export interface Stack {
   controller: Controller;
   agents: Agent[];
   kubectl(...args: string[]): Promise<string>;
+  /** `kubectl apply` of one object given as JSON. */
+  apply(manifest: object): Promise<void>;
+  /** Starts `task-router agent` as its own process (from the built dist/), for kill tests. */
+  spawnAgent(args: string[]): ChildProcess;
   /** Creates a namespace through kubectl and returns its name. */
   namespace(name: string): Promise<string>;
   addAgent(options: Partial<AgentOptions> & { instanceId: string }): Promise<Agent>;
@@ -47,6 +53,7 @@ export async function startStack(
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const kubectlBin = toolPath('kubectl');
   const agents: Agent[] = [];
+  const children: ChildProcess[] = [];
   const stack: Stack = {
     cluster,
     kc,
@@ -59,9 +66,7 @@ export async function startStack(
       });
       return stdout;
     },
-    async namespace(name) {
-      // `kubectl create namespace` sends protobuf, which the local plane does not read; an
-      // applied manifest travels as JSON.
+    async apply(manifest) {
       const child = execFile(kubectlBin, [
         '--kubeconfig',
         cluster.kubeconfigPath,
@@ -69,15 +74,37 @@ export async function startStack(
         '-f',
         '-',
       ]);
-      child.stdin?.end(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+      child.stdin?.end(JSON.stringify(manifest));
       await new Promise<void>((resolve, reject) => {
         child.on('error', reject);
         child.on('exit', (code) => {
           if (code === 0) resolve();
-          else reject(new Error(`kubectl apply namespace ${name} exited ${String(code)}`));
+          else reject(new Error(`kubectl apply exited ${String(code)}`));
         });
       });
+    },
+    async namespace(name) {
+      // `kubectl create namespace` sends protobuf, which the local plane does not read; an
+      // applied manifest travels as JSON.
+      await stack.apply({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
       return name;
+    },
+    spawnAgent(args) {
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'agent',
+          '--listen',
+          'tcp://127.0.0.1:0',
+          '--principal',
+          stack.controller.principalEndpoint,
+          ...args,
+        ],
+        { stdio: 'ignore' },
+      );
+      children.push(child);
+      return child;
     },
     async startController(options = {}) {
       const controller = new Controller({
@@ -113,6 +140,7 @@ export async function startStack(
       return agent;
     },
     async close() {
+      for (const child of children) child.kill('SIGKILL');
       await Promise.all(agents.map((a) => a.stop()));
       await stack.controller.stop();
       await cluster.close();
