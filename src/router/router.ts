@@ -1,9 +1,10 @@
 import { AgentHeap } from './agent-heap.js';
 import type { HeapEntry } from './agent-heap.js';
-import { InvalidAgentError, InvalidDemandError, NoRoomError, UnknownAgentError } from './errors.js';
+import { NoRoomError, UnknownAgentError } from './errors.js';
 import { LabelIndex } from './label-index.js';
 import { compareRoom, fitsCapacity, fitsNow, fitsQueue, sameRoom } from './room.js';
 import { matchesSelector } from './selector.js';
+import { checkDemand, checkFree, checkRoom } from './validate.js';
 import type { AgentSpec, AgentView, PickResult, Reservation, Room, TaskDemand } from './types.js';
 
 /** Options for `Router`. */
@@ -302,39 +303,4 @@ function ranksBefore(a: HeapEntry, b: HeapEntry): boolean {
 
 function view(e: HeapEntry): AgentView {
   return { ...e.spec, free: { ...e.free } };
-}
-
-function isCount(n: number): boolean {
-  return Number.isSafeInteger(n) && n >= 0;
-}
-
-function checkRoom(what: string, room: Room): void {
-  for (const field of ['slots', 'cpuMillis', 'memoryBytes', 'queue'] as const) {
-    if (!isCount(room[field])) {
-      throw new InvalidAgentError(
-        `${what}.${field}: expected a non-negative integer, got ${String(room[field])}`,
-      );
-    }
-  }
-}
-
-function checkFree(agentId: string, capacity: Room, free: Room): void {
-  checkRoom(`agent ${agentId} free`, free);
-  for (const field of ['slots', 'cpuMillis', 'memoryBytes', 'queue'] as const) {
-    if (free[field] > capacity[field]) {
-      throw new InvalidAgentError(
-        `agent ${agentId} free.${field}: expected at most the capacity ${capacity[field]}, got ${free[field]}`,
-      );
-    }
-  }
-}
-
-function checkDemand(demand: TaskDemand): void {
-  for (const field of ['cpuMillis', 'memoryBytes'] as const) {
-    if (!isCount(demand[field])) {
-      throw new InvalidDemandError(
-        `task ${field}: expected a non-negative integer, got ${String(demand[field])}`,
-      );
-    }
-  }
 }
