@@ -2,11 +2,12 @@ import type { CallResult, ResourceCall } from './call.js';
 import { fieldManagerOf } from './call.js';
 import { appliedFields, applyMerge, fieldSet, removeDropped } from './managed-fields.js';
 import type { Obj } from './object-util.js';
-import { checkKindAndVersion, isObj, parseBody } from './object-util.js';
+import { checkKindAndVersion, cloneJson, isObj, parseBody } from './object-util.js';
 import { jsonPatch, mergePatch, strategicMergePatch } from './patch.js';
 import type { Store } from './store.js';
 import { ApiError, badRequest, notFound, unsupportedMediaType } from './status.js';
 import type { Writes } from './writes.js';
+import { isStatusWrite } from './writes.js';
 
 /** PATCH in its four forms: merge, JSON, strategic merge (built-ins) and server-side apply. */
 export class Patches {
@@ -47,7 +48,9 @@ export class Patches {
     }
     const next = checkKindAndVersion(t, patched);
     const manager = fieldManagerOf(call.query, call.userAgent);
-    return this.writes.replace(call, old, structuredClone(next), {
+    // A /status write keeps only the patched status, so only that is copied.
+    const own = isStatusWrite(call) ? { ...next, status: cloneJson(next.status) } : cloneJson(next);
+    return this.writes.replace(call, old, own, {
       manager,
       operation: 'Update',
       fieldsOf: Array.isArray(body) ? {} : body,

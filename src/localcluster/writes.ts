@@ -6,6 +6,7 @@ import { fieldSet, recordManager } from './managed-fields.js';
 import type { Obj } from './object-util.js';
 import {
   checkKindAndVersion,
+  cloneJson,
   invalidError,
   isObj,
   metaOf,
@@ -48,6 +49,25 @@ function hasGeneration(t: ResourceType): boolean {
   return t.crdName !== undefined || t.kind === 'CustomResourceDefinition';
 }
 
+/** Whether a write goes to the status subresource, and so changes status alone. */
+export function isStatusWrite(call: ResourceCall): boolean {
+  return call.type.statusSubresource && call.subresource === 'status';
+}
+
+/**
+ * A private copy of `old` with `status` in place of its status (same key order as spreading
+ * `old` and setting status). Status is taken as given, so the old one is not copied for nothing.
+ */
+function withStatus(old: Obj, status: unknown): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(old)) {
+    if (k !== 'status') out[k] = cloneJson(v);
+    else if (status !== undefined) out.status = status;
+  }
+  if (status !== undefined && !Object.hasOwn(old, 'status')) out.status = status;
+  return out;
+}
+
 /** Creation, update and the shared write pipeline (status rules, schema, generation, store). */
 export class Writes {
   constructor(
@@ -58,7 +78,7 @@ export class Writes {
   /** POST: a new object; 409 AlreadyExists when the name is taken. */
   create(call: ResourceCall, bodyObj?: Obj, mode?: WriteMode): CallResult {
     const t = call.type;
-    const obj = structuredClone(
+    const obj = cloneJson(
       bodyObj ?? checkKindAndVersion(t, parseBody(call.body, call.contentType, t)),
     );
     const meta = metaOf(obj);
@@ -146,14 +166,15 @@ export class Writes {
     }
     const old = this.store.get(t.storageKey, call.namespace, call.name);
     if (old === undefined) throw notFound(t.group, t.plural, call.name);
-    const next = structuredClone(body);
+    const next = cloneJson(body);
     const manager = fieldManagerOf(call.query, call.userAgent);
     return this.replace(call, old, next, { manager, operation: 'Update', fieldsOf: body });
   }
 
   /**
    * Writes `next` over `old`: resourceVersion precondition, status subresource rules, then the
-   * shared commit. `next` must be a private copy.
+   * shared commit. `next` must be a private copy; for a `/status` write (see
+   * {@link isStatusWrite}) only its `status` needs to be, as nothing else of it is kept.
    */
   replace(call: ResourceCall, old: Obj, next: Obj, mode: WriteMode): CallResult {
     const t = call.type;
@@ -169,13 +190,12 @@ export class Writes {
       );
     }
     let out = next;
-    if (t.statusSubresource && call.subresource === 'status') {
+    if (isStatusWrite(call)) {
       // /status writes change status and nothing else.
-      out = { ...structuredClone(old), status: next.status };
-      if (next.status === undefined) delete out.status;
+      out = withStatus(old, next.status);
     } else if (t.statusSubresource) {
       if (old.status === undefined) delete out.status;
-      else out.status = structuredClone(old.status);
+      else out.status = cloneJson(old.status);
     }
     const outMeta = metaOf(out);
     for (const k of IMMUTABLE_META) {
