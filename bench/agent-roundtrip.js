@@ -2,9 +2,11 @@
 // echo measured in the same run. Run after `npx tsc -p tsconfig.build.json`:
 //   node bench/agent-roundtrip.js [iterations]
 // Goal: agent p50 and p99 at most 1.3 times the raw echo's.
-// TODO(#3): missed by far (p50 ~30x): each accepted task is spawned on the agent's event loop, and
-// child_process.spawn blocks it for about a millisecond, delaying the next acknowledgement.
-// Spawning from a worker thread or a helper process would take that off the loop.
+// TODO(#3): still missed (p50 ~2.5x, p99 ~20x on a 2-CPU host). Tasks are now spawned on a
+// launch thread after the acknowledgement, so the agent's loop no longer blocks in fork; what is
+// left is every RUNTASK here starting a process: fork still stalls the whole process briefly
+// (page tables are copied under the memory lock) and the children compete for the same CPUs,
+// which sets p99; p50 also pays the agent's codec, the request client and the completion reports.
 import { Reply, Request } from 'zeromq';
 import { pino } from 'pino';
 import { Agent, RequestClient } from '../dist/agent/index.js';

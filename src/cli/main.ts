@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './agent.js';
+import { registerController } from './controller.js';
 import { registerLocal } from './local.js';
 
 /** Builds the `task-router` command tree; each subcommand lives in its own module. */
@@ -11,6 +12,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerLocal(program);
   registerAgent(program);
+  registerController(program);
   return program;
 }
 
