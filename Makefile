@@ -21,7 +21,7 @@ $(BUILD): $(DEPS) $(shell find src -name '*.ts' -not -name '*.test.ts' 2>/dev/nu
 
 build: $(BUILD)
 
-$(TOOLS): $(DEPS)
+$(TOOLS) &: $(DEPS)
 	$(NODE) scripts/tools.js kubectl helm >/dev/null
 
 tools: $(TOOLS)
@@ -35,11 +35,14 @@ lint: deps
 format: deps
 	npx prettier --write .
 
+# TODO(#7): one report with baselines and QUICK=1; for now each benchmark prints its own table.
 bench: build
-	$(NODE) bench/run.js $(if $(QUICK),--quick,)
+	$(NODE) bench/router.js
+	$(NODE) bench/agent-roundtrip.js
+	$(NODE) bench/localcluster.js
 
 demo: build tools
-	$(NODE) bin/task-router.js demo
+	bash scripts/demo.sh
 
 clean:
 	rm -rf dist coverage .cache

@@ -1,12 +1,24 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { pino } from 'pino';
 import { startLocalCluster } from '../localcluster/index.js';
+import { startLocalStack } from './local-stack.js';
 
 /** Options of `task-router local`, as commander hands them over. */
 interface LocalFlags {
   port: string;
   kubeconfig: string;
   crds?: string;
+  agents: string;
+}
+
+/** Parses `--agents`: an integer 0-64. */
+function parseAgents(raw: string): number {
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || n > 64) {
+    throw new Error(`--agents: expected an integer 0-64, got "${raw}"`);
+  }
+  return n;
 }
 
 /** Parses `--port`: an integer 0-65535 (0 picks a free port). */
@@ -59,12 +71,25 @@ async function runLocal(flags: LocalFlags): Promise<void> {
       kubeconfigPath,
       ...(flags.crds === undefined ? {} : { crdDir: resolve(flags.crds) }),
     });
-    // Later: --agents N starts a controller and agents against this server here.
+    const agents = parseAgents(flags.agents);
+    const stack =
+      agents > 0
+        ? await startLocalStack(
+            cluster.kubeConfigYaml,
+            agents,
+            pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
+          )
+        : undefined;
     console.log(`task-router local control plane listening on ${cluster.url}`);
+    if (stack !== undefined) {
+      console.log(`controller principal on ${stack.principal}, ${agents} agents registered`);
+    }
     console.log(`kubeconfig written to ${kubeconfigPath}`);
-    console.log(`try: kubectl --kubeconfig ${kubeconfigPath} get tasks`);
+    console.log(`try: kubectl --kubeconfig ${kubeconfigPath} apply -f examples/hello.yaml`);
+    console.log(`     kubectl --kubeconfig ${kubeconfigPath} get tasks -o wide`);
     const sig = await signals.received;
     console.log(`received ${sig}, shutting down`);
+    await stack?.stop();
     await cluster.close();
     // TODO(#2): a second signal in the last milliseconds of process exit can still end it with
     // 128 + signal; seen with two signals sent back to back, cause not yet found.
@@ -86,6 +111,7 @@ export function registerLocal(program: Command): void {
       'kubeconfig.yaml',
     )
     .option('--crds <dir>', "folder of CRD manifests to load (default: the project's crds/)")
+    .option('--agents <n>', 'also run a controller and this many agents in this process', '0')
     .action(async (flags: LocalFlags) => {
       await runLocal(flags);
     });
