@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseCpuMillis, parseMemoryBytes } from '../api/quantity.js';
-import { EXECUTORS, type Executor } from '../protocol/index.js';
-import type { CurveClientKeys, CurveServerKeys } from './curve.js';
+import { EXECUTORS } from '../protocol/index.js';
+import type { AgentOptions } from './agent.js';
 
 /** A bad option; the message names it, what was expected and what came. */
 export class AgentConfigError extends Error {
@@ -31,25 +31,15 @@ export interface AgentFlags {
 }
 
 /** The validated, frozen agent configuration. */
-export interface AgentConfig {
-  readonly listen: string;
-  readonly advertise: string | undefined;
-  readonly principal: string | undefined;
-  readonly instanceId: string;
-  readonly slots: number;
-  readonly queueLength: number;
-  /** Millicores; 0 when not given. */
-  readonly cpuMillis: number;
-  /** Bytes; 0 when not given. */
-  readonly memoryBytes: number;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly executors: readonly Executor[];
-  readonly curveServer: CurveServerKeys | undefined;
-  readonly curveClient: CurveClientKeys | undefined;
+/**
+ * What the command line settles: the agent's own options (minus what the CLI adds itself) plus
+ * the start-up policy.
+ */
+export type AgentConfig = Omit<AgentOptions, 'heartbeatIntervalMs' | 'executor' | 'logger'> & {
   readonly insecure: boolean;
   /** How long running tasks may finish after SIGTERM, in milliseconds; default 10000. */
   readonly drainGraceMs: number;
-}
+};
 
 /** Environment variable for each option, e.g. `--queue` from TASK_ROUTER_AGENT_QUEUE. */
 export const ENV_PREFIX = 'TASK_ROUTER_AGENT_';

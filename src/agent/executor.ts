@@ -55,8 +55,9 @@ function closed(stream: NodeJS.ReadableStream | null): Promise<void> {
   });
 }
 
-function failedToStart(message: string): RunningTask {
-  const result: ExecResult = {
+/** The result of a task whose process never started (no such program, bad working dir). */
+export function startFailedResult(message: string): ExecResult {
+  return {
     ok: false,
     reason: TaskReason.StartFailed,
     message,
@@ -65,7 +66,14 @@ function failedToStart(message: string): RunningTask {
     output: '',
     outputTruncated: false,
   };
-  return { pid: undefined, done: Promise.resolve(result), stop: () => undefined };
+}
+
+function failedToStart(message: string): RunningTask {
+  return {
+    pid: undefined,
+    done: Promise.resolve(startFailedResult(message)),
+    stop: () => undefined,
+  };
 }
 
 /**

@@ -5,8 +5,8 @@
  * exit is only seen here, which is why supervision lives here too, not just the spawn.
  */
 import { parentPort } from 'node:worker_threads';
-import { TaskReason } from '../protocol/index.js';
-import { startTask, type ExecResult, type RunningTask } from './executor.js';
+import type { TaskReason } from '../protocol/index.js';
+import { startFailedResult, startTask, type RunningTask } from './executor.js';
 import type { LaunchCommand, LaunchEvent } from './launch-messages.js';
 
 const port = parentPort;
@@ -15,18 +15,6 @@ if (port === null) throw new Error('launch-thread must run as a worker thread');
 const handles = new Map<number, RunningTask>();
 /** Stops that came while the process was still being started. */
 const earlyStops = new Map<number, TaskReason>();
-
-function startFailed(message: string): ExecResult {
-  return {
-    ok: false,
-    reason: TaskReason.StartFailed,
-    message,
-    exitCode: null,
-    signal: null,
-    output: '',
-    outputTruncated: false,
-  };
-}
 
 function post(event: LaunchEvent): void {
   port?.postMessage(event);
@@ -43,7 +31,7 @@ async function launch(
     // startTask turns expected failures into results; anything else must still end the task.
     const message = `cannot start ${command.task.command}: ${String(err)}`;
     post({ kind: 'started', id, pid: undefined });
-    post({ kind: 'done', id, result: startFailed(message) });
+    post({ kind: 'done', id, result: startFailedResult(message) });
     return;
   }
   handles.set(id, handle);

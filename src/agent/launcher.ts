@@ -2,8 +2,15 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { TaskReason, type RunTask } from '../protocol/index.js';
-import { startTask, type ExecResult, type ExecutorOptions, type RunningTask } from './executor.js';
+import type { TaskReason } from '../protocol/index.js';
+import { type RunTask } from '../protocol/index.js';
+import {
+  startFailedResult,
+  startTask,
+  type ExecResult,
+  type ExecutorOptions,
+  type RunningTask,
+} from './executor.js';
 import type { LaunchCommand, LaunchEvent } from './launch-messages.js';
 
 /** Starts task processes; `start` never rejects (a failure to start is a StartFailed result). */
@@ -127,7 +134,7 @@ export class ThreadLauncher implements Launcher {
       // Nobody supervises these processes any more; a task must not outlive its report.
       if (entry.pid !== undefined) killGroup(entry.pid);
       entry.started(undefined); // no effect on a task already started
-      entry.finished(failed(message));
+      entry.finished(startFailedResult(message));
     }
     this.inFlight.clear();
   }
@@ -139,16 +146,4 @@ function killGroup(pid: number): void {
   } catch {
     // ESRCH: already gone.
   }
-}
-
-function failed(message: string): ExecResult {
-  return {
-    ok: false,
-    reason: TaskReason.StartFailed,
-    message,
-    exitCode: null,
-    signal: null,
-    output: '',
-    outputTruncated: false,
-  };
 }

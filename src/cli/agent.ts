@@ -47,15 +47,7 @@ export function registerAgent(program: Command): void {
           (e): e is [string, string] => e[1] !== undefined && !e[0].startsWith('TASK_ROUTER_'),
         ),
       );
-      const agent = new Agent({
-        ...config,
-        advertise: config.advertise,
-        principal: config.principal,
-        curveServer: config.curveServer,
-        curveClient: config.curveClient,
-        executor: { baseEnv },
-        logger,
-      });
+      const agent = new Agent({ ...config, executor: { baseEnv }, logger });
       await agent.start();
       await new Promise<void>((resolve) => {
         const stop = (): void => {

@@ -80,3 +80,42 @@ export class KeyedBackoff {
     this.failures.delete(key);
   }
 }
+
+/** Exponential backoff for one retrying loop (a watch, a write): it counts its own failures. */
+export class Backoff {
+  private readonly options: ResolvedBackoff;
+  private failures = 0;
+
+  constructor(options: BackoffOptions = {}) {
+    this.options = resolveBackoff(options);
+  }
+
+  /** The delay in ms before the next attempt; each call counts one more failure. */
+  next(): number {
+    return backoffDelayMs(this.failures++, this.options);
+  }
+
+  /** Forgets past failures, after a success. */
+  reset(): void {
+    this.failures = 0;
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts first (never rejects). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted === true) {
+      resolve();
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

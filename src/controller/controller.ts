@@ -2,7 +2,6 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { Task } from '../api/index.js';
-import { GROUP, PLURAL, VERSION } from '../api/index.js';
 import type { CurveClientKeys, CurveServerKeys } from '../agent/curve.js';
 import { RouterServer } from '../agent/router-server.js';
 import { Router } from '../router/index.js';
@@ -15,6 +14,7 @@ import {
   StatusWriter,
   TaskFinalizers,
   statusCodeOf,
+  taskCoordinates,
 } from './kube/index.js';
 import type { TaskInformer } from './kube/index.js';
 import { PendingQueue } from './pending-queue.js';
@@ -323,13 +323,7 @@ export class Controller {
   private async deleteTask(task: Task): Promise<void> {
     if (!this.isLeader()) return;
     try {
-      await this.api.deleteNamespacedCustomObject({
-        group: GROUP,
-        version: VERSION,
-        plural: PLURAL,
-        namespace: task.metadata.namespace ?? '',
-        name: task.metadata.name ?? '',
-      });
+      await this.api.deleteNamespacedCustomObject(taskCoordinates(task));
     } catch (err) {
       if (statusCodeOf(err) !== 404) {
         this.options.logger.warn(

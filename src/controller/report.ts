@@ -7,18 +7,8 @@ const REASON_ALIASES: Readonly<Record<string, string>> = { Signaled: Reasons.Sig
 
 /** A STATUS message in the units the Task status uses. */
 export function toAttemptReport(msg: StatusReport): AttemptReport {
-  return {
-    seq: msg.seq,
-    state: msg.state,
-    reason: REASON_ALIASES[msg.reason] ?? msg.reason,
-    message: msg.message,
-    exitCode: msg.exitCode,
-    signal: msg.signal,
-    startTimeMs: msg.startTimeMs,
-    endTimeMs: msg.endTimeMs,
-    output: msg.output,
-    outputTruncated: msg.outputTruncated,
-  };
+  const { verb, uid, attempt, instanceId, ...report } = msg;
+  return { ...report, reason: REASON_ALIASES[msg.reason] ?? msg.reason };
 }
 
 /** A failure the controller itself observed for an attempt (agent lost, dispatch failed). */

@@ -1,4 +1,4 @@
-import type { TaskState } from '../protocol/messages.js';
+import type { StatusReport } from '../protocol/messages.js';
 import type { Reservation } from '../router/index.js';
 
 /**
@@ -8,20 +8,16 @@ import type { Reservation } from '../router/index.js';
  * statuses and agents' held lists arrives at the same place.
  */
 
-/** The latest report of one attempt, in the units the status uses. */
-export interface AttemptReport {
-  readonly seq: number;
-  readonly state: TaskState;
-  /** A reason from `Reasons` (agent reasons are mapped on arrival). */
+/**
+ * The latest report of one attempt: a STATUS message less its addressing, with the reason in
+ * the Task status's spelling (see report.ts).
+ */
+export type AttemptReport = Omit<
+  StatusReport,
+  'verb' | 'uid' | 'attempt' | 'instanceId' | 'reason'
+> & {
   readonly reason: string;
-  readonly message: string;
-  readonly exitCode: number | null;
-  readonly signal: string | null;
-  readonly startTimeMs: number | null;
-  readonly endTimeMs: number | null;
-  readonly output: string;
-  readonly outputTruncated: boolean;
-}
+};
 
 /** Where the current attempt stands from the controller's side. */
 export type AttemptStage =

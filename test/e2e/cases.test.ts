@@ -1,7 +1,5 @@
-import { startStack } from './stack.js';
+import { fixture, startStack, waitFor } from './stack.js';
 import type { Stack } from './stack.js';
-
-const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 
 interface TaskJson {
   metadata: { name: string };
@@ -13,20 +11,6 @@ interface TaskJson {
 
 async function getTask(stack: Stack, ns: string, name: string): Promise<TaskJson> {
   return JSON.parse(await stack.kubectl('-n', ns, 'get', 'task', name, '-o', 'json')) as TaskJson;
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T | undefined>,
-  what: string,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function waitPhase(stack: Stack, ns: string, name: string, phase: string): Promise<TaskJson> {

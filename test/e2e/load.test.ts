@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { startStack } from './stack.js';
+import { fixture, startStack, waitFor } from './stack.js';
 import type { Stack } from './stack.js';
-
-const fixture = (name: string): string => new URL(`../fixtures/${name}`, import.meta.url).pathname;
 
 interface TaskList {
   items: {
@@ -16,16 +14,8 @@ async function phases(stack: Stack, ns: string): Promise<TaskList['items']> {
     .items;
 }
 
-async function until(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function until(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<true> {
+  return waitFor(async () => (await check()) || undefined, what, timeoutMs);
 }
 
 describe('queueing and bursts', () => {

@@ -4,7 +4,8 @@ import { promisify } from 'node:util';
 import { pino } from 'pino';
 import type { Logger } from 'pino';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { Agent } from '../../src/agent/index.js';
+import type { Agent } from '../../src/agent/index.js';
+import { startAgent } from '../agent/helpers.js';
 import type { AgentOptions } from '../../src/agent/index.js';
 import { Controller } from '../../src/controller/controller.js';
 import type { ControllerOptions } from '../../src/controller/controller.js';
@@ -15,6 +16,25 @@ import { toolPath } from '../../scripts/tools.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/task-router.js', import.meta.url).pathname;
+
+/** Absolute path of a file in test/fixtures/. */
+export const fixture = (name: string): string =>
+  new URL(`../fixtures/${name}`, import.meta.url).pathname;
+
+/** Polls `probe` every 100 ms until it gives a value; throws naming `what` after the timeout. */
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 
 /** The whole product on loopback: a local control plane, a controller and agents. */
 export interface Stack {
@@ -122,20 +142,11 @@ export async function startStack(
       return controller;
     },
     async addAgent(options) {
-      const agent = new Agent({
-        listen: 'tcp://127.0.0.1:0',
-        principal: stack.controller.principalEndpoint,
-        slots: 2,
-        queueLength: 4,
-        cpuMillis: 0,
-        memoryBytes: 0,
-        labels: {},
-        executors: ['PROCESS', 'SHELL'],
+      const agent = await startAgent(stack.controller.principalEndpoint, {
         heartbeatIntervalMs: 300,
         logger: logger.child({ role: 'agent', agent: options.instanceId }),
         ...options,
       });
-      await agent.start();
       agents.push(agent);
       return agent;
     },

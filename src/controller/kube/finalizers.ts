@@ -1,7 +1,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '../backoff.js';
 import {
   ConflictRetriesExhaustedError,
   isTransient,
@@ -9,14 +9,9 @@ import {
   NotLeaderError,
   statusCodeOf,
 } from './errors.js';
-import {
-  CANCEL_FINALIZER,
-  objectKey,
-  TASK_GROUP,
-  TASK_PLURAL,
-  TASK_VERSION,
-} from './task-shape.js';
+import { CANCEL_FINALIZER, objectKey, taskCoordinates } from './task-shape.js';
 import type { TaskObject } from './task-shape.js';
+import { rereadTask } from './task-read.js';
 
 /** Options of {@link TaskFinalizers}. */
 export interface TaskFinalizersOptions {
@@ -82,7 +77,7 @@ export class TaskFinalizers {
     next: (t: TaskObject) => string[] | undefined,
   ): Promise<TaskObject | undefined> {
     const key = objectKey(task);
-    const backoff = new Backoff({ initialMs: 100, maxMs: 2_000 });
+    const backoff = new Backoff({ baseDelayMs: 100, maxDelayMs: 2_000 });
     let basis = task;
     for (let attempt = 1; ; attempt++) {
       const finalizers = next(basis);
@@ -107,7 +102,7 @@ export class TaskFinalizers {
         }
         if (code !== 409) await sleep(backoff.next());
       }
-      const fresh = await this.get(basis);
+      const fresh = await rereadTask(this.api, basis, 're-read for a finalizer change', 1);
       if (fresh === undefined) return undefined;
       basis = fresh;
     }
@@ -116,7 +111,7 @@ export class TaskFinalizers {
   private async patch(basis: TaskObject, finalizers: string[]): Promise<TaskObject> {
     return (await this.api.patchNamespacedCustomObject(
       {
-        ...this.coordinates(basis),
+        ...taskCoordinates(basis),
         body: {
           metadata: {
             resourceVersion: basis.metadata?.resourceVersion,
@@ -127,30 +122,5 @@ export class TaskFinalizers {
       },
       this.patchOptions,
     )) as TaskObject;
-  }
-
-  private async get(basis: TaskObject): Promise<TaskObject | undefined> {
-    try {
-      return (await this.api.getNamespacedCustomObject(this.coordinates(basis))) as TaskObject;
-    } catch (err) {
-      if (statusCodeOf(err) === 404) return undefined;
-      throw new KubeApiError(`${objectKey(basis)}: re-read for a finalizer change`, { cause: err });
-    }
-  }
-
-  private coordinates(t: TaskObject): {
-    group: string;
-    version: string;
-    plural: string;
-    namespace: string;
-    name: string;
-  } {
-    return {
-      group: TASK_GROUP,
-      version: TASK_VERSION,
-      plural: TASK_PLURAL,
-      namespace: t.metadata?.namespace ?? '',
-      name: t.metadata?.name ?? '',
-    };
   }
 }

@@ -31,6 +31,7 @@ export {
   CANCEL_FINALIZER,
   isTerminalPhase,
   objectKey,
+  taskCoordinates,
   TASK_GROUP,
   TASK_PLURAL,
   TASK_VERSION,

@@ -8,7 +8,7 @@ import {
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
-import { sleep } from './backoff.js';
+import { sleep } from '../backoff.js';
 import { KubeOptionError, statusCodeOf } from './errors.js';
 import { LeaseObserver } from './lease-observer.js';
 

@@ -2,7 +2,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
-import { Backoff, sleep } from './backoff.js';
+import { Backoff, sleep } from '../backoff.js';
 import {
   ConflictRetriesExhaustedError,
   isTransient,
@@ -11,7 +11,8 @@ import {
   statusCodeOf,
 } from './errors.js';
 import { mergePatchBetween } from './merge-patch.js';
-import { isTerminalPhase, objectKey, TASK_GROUP, TASK_PLURAL, TASK_VERSION } from './task-shape.js';
+import { isTerminalPhase, objectKey, taskCoordinates } from './task-shape.js';
+import { rereadTask } from './task-read.js';
 import type { TaskObject, TaskStatusShape } from './task-shape.js';
 
 /** The field manager every status write of the controller goes under. */
@@ -73,7 +74,7 @@ export class StatusWriter {
    */
   async write(current: TaskObject, desired: TaskStatusShape): Promise<StatusWriteResult> {
     const key = objectKey(current);
-    const backoff = new Backoff({ initialMs: 100, maxMs: 2_000 });
+    const backoff = new Backoff({ baseDelayMs: 100, maxDelayMs: 2_000 });
     let basis = current;
     let conflicts = 0;
     let transients = 0;
@@ -109,7 +110,12 @@ export class StatusWriter {
           throw new KubeApiError(`${key}: status write refused`, { cause: err });
         }
       }
-      const fresh = await this.reread(basis);
+      const fresh = await rereadTask(
+        this.api,
+        basis,
+        're-read after a failed status write',
+        this.maxTransientAttempts,
+      );
       if (fresh === undefined) return { outcome: 'gone' };
       basis = fresh;
     }
@@ -122,38 +128,11 @@ export class StatusWriter {
     };
     return (await this.api.patchNamespacedCustomObjectStatus(
       {
-        group: TASK_GROUP,
-        version: TASK_VERSION,
-        plural: TASK_PLURAL,
-        namespace: basis.metadata?.namespace ?? '',
-        name: basis.metadata?.name ?? '',
+        ...taskCoordinates(basis),
         body,
         fieldManager: this.fieldManager,
       },
       this.patchOptions,
     )) as TaskObject;
-  }
-
-  /** The stored object, or undefined when it is gone. Transient failures are retried. */
-  private async reread(basis: TaskObject): Promise<TaskObject | undefined> {
-    const key = objectKey(basis);
-    const backoff = new Backoff({ initialMs: 100, maxMs: 2_000 });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return (await this.api.getNamespacedCustomObject({
-          group: TASK_GROUP,
-          version: TASK_VERSION,
-          plural: TASK_PLURAL,
-          namespace: basis.metadata?.namespace ?? '',
-          name: basis.metadata?.name ?? '',
-        })) as TaskObject;
-      } catch (err) {
-        if (statusCodeOf(err) === 404) return undefined;
-        if (!isTransient(err) || attempt >= this.maxTransientAttempts) {
-          throw new KubeApiError(`${key}: re-read after a failed status write`, { cause: err });
-        }
-        await sleep(backoff.next());
-      }
-    }
   }
 }

@@ -2,8 +2,8 @@ import { CustomObjectsApi, Watch } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 
-import { Backoff, sleep } from './backoff.js';
-import type { BackoffOptions } from './backoff.js';
+import { Backoff, sleep } from '../backoff.js';
+import type { BackoffOptions } from '../backoff.js';
 import { KubeOptionError } from './errors.js';
 import { diffSnapshot } from './informer-diff.js';
 import { objectKey, TASK_GROUP, TASK_PLURAL, TASK_VERSION } from './task-shape.js';
@@ -70,7 +70,7 @@ export class ResourceInformer<T extends KubeObject> {
   constructor(private readonly options: ResourceInformerOptions<T>) {
     this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.watch = new Watch(options.kubeConfig);
-    this.backoff = new Backoff(options.backoff);
+    this.backoff = new Backoff({ baseDelayMs: 200, maxDelayMs: 30_000, ...options.backoff });
     this.idleMs = positive('watchIdleTimeoutMs', options.watchIdleTimeoutMs ?? 60_000);
     this.timeoutSeconds = positive('watchTimeoutSeconds', options.watchTimeoutSeconds ?? 300);
     this.pageSize = positive('listPageSize', options.listPageSize ?? 500);

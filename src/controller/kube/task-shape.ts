@@ -53,3 +53,23 @@ export function objectKey(obj: KubeObject): string {
   const namespace = obj.metadata?.namespace;
   return namespace === undefined || namespace === '' ? name : `${namespace}/${name}`;
 }
+
+/** Where a Task lives, in the shape CustomObjectsApi's calls take. */
+export interface TaskCoordinates {
+  group: string;
+  version: string;
+  plural: string;
+  namespace: string;
+  name: string;
+}
+
+/** The API coordinates of a Task object. */
+export function taskCoordinates(t: KubeObject): TaskCoordinates {
+  return {
+    group: TASK_GROUP,
+    version: TASK_VERSION,
+    plural: TASK_PLURAL,
+    namespace: t.metadata?.namespace ?? '',
+    name: t.metadata?.name ?? '',
+  };
+}

@@ -1,4 +1,4 @@
-import { Backoff } from '../../../src/controller/kube/backoff.js';
+import { Backoff } from '../../../src/controller/backoff.js';
 import { statusCodeOf, isTransient } from '../../../src/controller/kube/errors.js';
 import { LeaseObserver } from '../../../src/controller/kube/lease-observer.js';
 import { TokenBucket } from '../../../src/controller/kube/token-bucket.js';
@@ -15,15 +15,15 @@ function lease(holder: string | undefined, rv: string, renewMs: number): V1Lease
 }
 
 describe('Backoff', () => {
-  it('grows by the factor up to the cap and starts over after reset', () => {
-    const b = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: 0 });
+  it('doubles up to the cap and starts over after reset', () => {
+    const b = new Backoff({ baseDelayMs: 100, maxDelayMs: 1000, jitter: 0 });
     expect([b.next(), b.next(), b.next(), b.next(), b.next()]).toEqual([100, 200, 400, 800, 1000]);
     b.reset();
     expect(b.next()).toBe(100);
   });
 
   it('never waits longer than the cap with jitter', () => {
-    const b = new Backoff({ initialMs: 100, maxMs: 500, jitter: 0.5 });
+    const b = new Backoff({ baseDelayMs: 100, maxDelayMs: 500, jitter: 0.5 });
     for (let i = 0; i < 50; i++) {
       const d = b.next();
       expect(d).toBeLessThanOrEqual(500);

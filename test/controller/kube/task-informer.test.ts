@@ -44,7 +44,7 @@ describe('TaskInformer against the local control plane', () => {
       logger: h.logger,
       namespace,
       watchIdleTimeoutMs,
-      backoff: { initialMs: 20, maxMs: 200 },
+      backoff: { baseDelayMs: 20, maxDelayMs: 200 },
       handlers: {
         onAdd: (key) => seen.adds.push(key),
         onUpdate: (key) => seen.updates.push(key),
