@@ -1,4 +1,4 @@
-import type { TaskRecord } from './task-record.js';
+import type { AckWaiter, TaskRecord } from './task-record.js';
 
 /**
  * STATUS reports are acknowledged only once what they say is stored in the Task's status (or
@@ -6,20 +6,10 @@ import type { TaskRecord } from './task-record.js';
  * report and writing it loses nothing: the agent sends the report again to the next leader.
  */
 
-interface AckWaiter {
-  readonly attempt: number;
-  readonly seq: number;
-  readonly resolve: () => void;
-}
-
-const waiters = new WeakMap<TaskRecord, AckWaiter[]>();
-
 /** Resolves when the report (attempt, seq) of this record has been written or made moot. */
 export function waitForAck(record: TaskRecord, attempt: number, seq: number): Promise<void> {
   return new Promise((resolve) => {
-    const list = waiters.get(record) ?? [];
-    list.push({ attempt, seq, resolve });
-    waiters.set(record, list);
+    (record.ackWaiters ??= []).push({ attempt, seq, resolve });
   });
 }
 
@@ -29,7 +19,7 @@ export function waitForAck(record: TaskRecord, attempt: number, seq: number): Pr
  * everyone (the Task is final, deleted or gone).
  */
 export function settleAcks(record: TaskRecord, which: 'reported' | 'all'): void {
-  const list = waiters.get(record);
+  const list = record.ackWaiters;
   if (list === undefined) return;
   const current = record.current;
   const keep: AckWaiter[] = [];
@@ -42,6 +32,6 @@ export function settleAcks(record: TaskRecord, which: 'reported' | 'all'): void 
     if (covered) waiter.resolve();
     else keep.push(waiter);
   }
-  if (keep.length === 0) waiters.delete(record);
-  else waiters.set(record, keep);
+  if (keep.length === 0) delete record.ackWaiters;
+  else record.ackWaiters = keep;
 }

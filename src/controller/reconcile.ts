@@ -163,8 +163,10 @@ async function finishDeletion(
   const inFlight =
     attempt !== undefined && attempt.stage !== 'ended' && !isTerminal(task.status?.phase);
   if (inFlight) {
-    record.cancelSentAtMs ??= ctx.now();
-    if (record.cancelSentAtMs === ctx.now()) sendCancel(ctx, record);
+    if (record.cancelSentAtMs === undefined) {
+      record.cancelSentAtMs = ctx.now();
+      sendCancel(ctx, record);
+    }
     const waited = ctx.now() - record.cancelSentAtMs;
     if (waited < ctx.timings.cancelTimeoutMs) return ctx.timings.cancelTimeoutMs - waited;
     // The agent never confirmed: record that, then let the object go rather than strand it.
@@ -199,12 +201,10 @@ function ttlDelay(ctx: EngineContext, task: Task): number | undefined {
   return undefined;
 }
 
-const finishedNoted = new WeakSet<TaskRecord>();
-
 function noteFinished(ctx: EngineContext, task: Task): void {
   const record = ctx.records.get(task.metadata.uid ?? '');
-  if (record === undefined || finishedNoted.has(record)) return;
-  finishedNoted.add(record);
+  if (record === undefined || record.finishNoted === true) return;
+  record.finishNoted = true;
   const status = task.status ?? {};
   const started = Date.parse(status.startTime ?? '');
   const ended = Date.parse(status.completionTime ?? '');

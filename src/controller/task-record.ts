@@ -40,6 +40,13 @@ export interface Attempt {
   readonly sinceMs: number;
 }
 
+/** A STATUS request waiting to be answered until its report (attempt, seq) is stored. */
+export interface AckWaiter {
+  readonly attempt: number;
+  readonly seq: number;
+  readonly resolve: () => void;
+}
+
 /** Why a Task waits for an agent, when it does. */
 export interface Unschedulable {
   readonly reason: string;
@@ -59,6 +66,10 @@ export interface TaskRecord {
   unschedulable?: Unschedulable;
   /** Room taken on the agent for the current attempt, given back when it ends. */
   reservation?: Reservation;
+  /** STATUS requests waiting for their report to be stored (see acks.ts). */
+  ackWaiters?: AckWaiter[];
+  /** Set once the Task's final phase has been counted in the metrics and events. */
+  finishNoted?: boolean;
   /** Monotonic ms when CANCEL was first sent, for the finalizer's bounded wait. */
   cancelSentAtMs?: number;
 }
