@@ -15,6 +15,8 @@ export interface AgentEntry {
   /** Monotonic ms at which `held` was last replaced. */
   heldAtMs: number;
   client?: RequestClient;
+  /** Monotonic ms until which the agent gets no work: it left a RUNTASK unanswered. */
+  quarantinedUntilMs?: number;
 }
 
 /** Options of {@link AgentDirectory}. */
@@ -94,7 +96,9 @@ export class AgentDirectory {
     if (entry === undefined) return undefined;
     const { router, now } = this.options;
     const spec = router.get(msg.instanceId);
-    if (spec !== undefined) {
+    if (this.isQuarantined(entry)) {
+      if (spec !== undefined) router.report(msg.instanceId, { ...spec.free, slots: 0, queue: 0 });
+    } else if (spec !== undefined) {
       router.report(msg.instanceId, {
         slots: Math.min(msg.freeSlots, spec.capacity.slots),
         cpuMillis: Math.min(msg.freeCpuMillis, spec.capacity.cpuMillis),
@@ -106,6 +110,23 @@ export class AgentDirectory {
     entry.held = new Set(msg.held.map(refKey));
     entry.heldAtMs = now();
     return entry;
+  }
+
+  /**
+   * Takes an agent out of picks for `ms`: it left a RUNTASK unanswered, so sending it more work
+   * would strand that too. Its heartbeats still count (it is not lost) and still tell what it
+   * holds, which is how the unanswered attempt gets settled.
+   */
+  quarantine(id: string, ms: number): void {
+    const entry = this.agents.get(id);
+    if (entry === undefined) return;
+    entry.quarantinedUntilMs = this.options.now() + ms;
+    const view = this.options.router.get(id);
+    if (view !== undefined) this.options.router.report(id, { ...view.free, slots: 0, queue: 0 });
+  }
+
+  private isQuarantined(entry: AgentEntry): boolean {
+    return entry.quarantinedUntilMs !== undefined && this.options.now() < entry.quarantinedUntilMs;
   }
 
   /** The request client of an agent, created on first use. */

@@ -8,6 +8,9 @@ import type { EngineContext } from './engine-types.js';
 import { EventReason } from './kube/index.js';
 import type { TaskRecord } from './task-record.js';
 
+/** An agent that left a RUNTASK unanswered gets no work for this many dispatch deadlines. */
+const QUARANTINE_FACTOR = 10;
+
 /** Builds the RUNTASK of a Task's attempt. */
 export function runTaskFor(task: Task, attempt: number, demand: TaskDemand): RunTask {
   const spec = task.spec;
@@ -73,8 +76,10 @@ export async function dispatch(
   } catch (err) {
     if (record.current !== attempt) return;
     if (err instanceof RequestTimeoutError || err instanceof ConnectionResetError) {
-      // Unknown outcome: keep the room taken and wait for the agent's held lists.
+      // Unknown outcome: keep the room taken and wait for the agent's held lists; meanwhile the
+      // agent gets no more work.
       attempt.stage = 'inDoubt';
+      ctx.directory.quarantine(agent.id, ctx.timings.dispatchTimeoutMs * QUARANTINE_FACTOR);
       record.reservation = reservation;
       ctx.metrics.dispatchFailed('Timeout');
       log.warn({ err: err.message }, 'no answer to RUNTASK; waiting for the agent to say');

@@ -62,7 +62,11 @@ async function writeStatus(
 /** Queues a Task for dispatch, or asks to be called again when its retry is due. */
 function planNext(ctx: EngineContext, task: Task, record: TaskRecord): number | undefined {
   const attempt = record.current;
-  if (attempt !== undefined && attempt.stage !== 'ended') return undefined; // in flight
+  // In flight, or ended without a retry planned (its final status is on its way: a report may
+  // land while this reconcile was writing an older state).
+  if (attempt !== undefined && (attempt.stage !== 'ended' || record.retryAtMs === undefined)) {
+    return undefined;
+  }
   if (record.retryAtMs !== undefined) {
     const wait = record.retryAtMs - ctx.now();
     if (wait > 0) return wait;

@@ -52,8 +52,9 @@ export function nextStatus(task: Task, record: TaskRecord | undefined, now: Date
       now,
     );
   } else {
-    next.phase ??= Phases.Pending;
-    next.reason ??= Reasons.Created;
+    // Nothing to say yet: a Task on its way to an agent gets its first write when it lands
+    // there, which keeps the common path to about two writes per Task.
+    return stored;
   }
 
   setSucceeded(next, generation, now);

@@ -1,0 +1,119 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { pino } from 'pino';
+import type { Agent } from '../../src/agent/index.js';
+import { startLocalCluster } from '../../src/localcluster/index.js';
+import type { LocalCluster } from '../../src/localcluster/index.js';
+import { startAgent } from '../agent/helpers.js';
+import { toolPath } from '../../scripts/tools.js';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { waitFor } from './stack.js';
+
+const run = promisify(execFile);
+const BIN = new URL('../../bin/task-router.js', import.meta.url).pathname;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        resolve(typeof address === 'object' && address !== null ? address.port : 0);
+      });
+    });
+  });
+}
+
+describe('a controller killed mid-flight and started again', () => {
+  let cluster: LocalCluster;
+  let agent: Agent | undefined;
+  const children: ChildProcess[] = [];
+
+  afterEach(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await agent?.stop(2000, 200);
+    await cluster.close();
+  });
+
+  it('loses no report and runs no attempt twice when killed between dispatch and its status write', async () => {
+    cluster = await startLocalCluster({ port: 0 });
+    const principalPort = await freePort();
+    const principal = `tcp://127.0.0.1:${principalPort}`;
+    const startController = async (): Promise<ChildProcess> => {
+      const metricsPort = await freePort();
+      const child = spawn(
+        process.execPath,
+        [
+          BIN,
+          'controller',
+          '--kubeconfig',
+          cluster.kubeconfigPath,
+          '--principal-listen',
+          principal,
+          '--metrics-address',
+          `127.0.0.1:${metricsPort}`,
+          '--leader-elect',
+          'false',
+        ],
+        { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
+      );
+      children.push(child);
+      return child;
+    };
+    const first = await startController();
+    const runs = new Map<string, number>();
+    agent = await startAgent(principal, {
+      instanceId: 'survivor',
+      logger: pino({ level: 'silent' }),
+    });
+    const submit = agent.tasks.submit.bind(agent.tasks);
+    agent.tasks.submit = (task) => {
+      const outcome = submit(task);
+      const key = `${task.uid}#${task.attempt}`;
+      if (outcome === 'accepted') runs.set(key, (runs.get(key) ?? 0) + 1);
+      return outcome;
+    };
+    const kubectl = async (...args: string[]): Promise<string> =>
+      (await run(toolPath('kubectl'), ['--kubeconfig', cluster.kubeconfigPath, ...args])).stdout;
+
+    // Status writes hang, so the controller dispatches but cannot record it.
+    cluster.faults.delay({ verb: 'patch', resource: 'tasks', subresource: 'status', ms: 60_000 });
+    const manifest = {
+      apiVersion: 'taskrouter.io/v1alpha1',
+      kind: 'Task',
+      metadata: { name: 'outlives', namespace: 'default' },
+      spec: { executor: 'SHELL', command: 'sleep 1; echo finished' },
+    };
+    const apply = spawn(toolPath('kubectl'), [
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+      'apply',
+      '-f',
+      '-',
+    ]);
+    apply.stdin.end(JSON.stringify(manifest));
+    await new Promise((resolve) => apply.on('exit', resolve));
+    await waitFor(() => Promise.resolve(runs.size > 0 ? true : undefined), 'the dispatch');
+
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.on('exit', resolve));
+    cluster.faults.clear();
+    await startController();
+
+    const done = await waitFor(
+      async () => {
+        const task = JSON.parse(await kubectl('get', 'task', 'outlives', '-o', 'json')) as {
+          status?: { phase?: string; attempts?: number; output?: string; agent?: string };
+        };
+        return task.status?.phase === 'Complete' ? task.status : undefined;
+      },
+      'the Task to complete under the new controller',
+      30_000,
+    );
+    expect(done).toMatchObject({ attempts: 1, agent: 'survivor', output: 'finished\n' });
+    expect([...runs.values()]).toEqual([1]);
+  });
+});
