@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { LOOPBACK_ENDPOINT, readCurveKey } from '../config/curve-keys.js';
 import { parseCpuMillis, parseMemoryBytes } from '../api/quantity.js';
 import { EXECUTORS } from '../protocol/index.js';
 import type { AgentOptions } from './agent.js';
@@ -46,9 +46,6 @@ export const ENV_PREFIX = 'TASK_ROUTER_AGENT_';
 const envName = (flag: keyof AgentFlags): string =>
   ENV_PREFIX + flag.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase();
 
-const Z85_KEY = /^[0-9a-zA-Z.\-:+=^!/*?&<>()[\]{}@%$#]{40}$/;
-const LOOPBACK = /^(tcp|ws):\/\/(127\.[0-9.]+|localhost|\[::1\]):/;
-
 function positive(name: string, raw: string, min: number): number {
   const value = Number(raw);
   if (!/^[0-9]+$/.test(raw) || value < min || !Number.isSafeInteger(value)) {
@@ -61,15 +58,8 @@ function key(
   flags: AgentFlags,
   name: 'curveSecretKey' | 'curvePublicKey' | 'principalPublicKey',
 ): string | undefined {
-  const file = flags[`${name}File`];
-  const raw = flags[name] ?? (file === undefined ? undefined : readFileSync(file, 'utf8').trim());
-  if (raw !== undefined && !Z85_KEY.test(raw)) {
-    const flag = name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-    throw new AgentConfigError(
-      `--${flag}: expected a 40-character Z85 key, got ${raw.length} characters`,
-    );
-  }
-  return raw;
+  const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return readCurveKey(flag, flags[name], flags[`${name}File`], (m) => new AgentConfigError(m));
 }
 
 /** Fills each unset flag from its environment variable. */
@@ -128,7 +118,7 @@ export function readAgentConfig(flags: AgentFlags, defaultInstanceId: string): A
     );
   }
   const insecure = flags.insecure === true;
-  if (secretKey === undefined && !insecure && !LOOPBACK.test(listen)) {
+  if (secretKey === undefined && !insecure && !LOOPBACK_ENDPOINT.test(listen)) {
     throw new AgentConfigError(
       `--listen: ${listen} is not a loopback address and no CURVE keys are set; an open agent port lets anyone run commands. Give --curve-secret-key/--curve-public-key, or --insecure to accept the risk`,
     );

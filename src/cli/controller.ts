@@ -33,6 +33,13 @@ export function registerController(program: Command): void {
     .option('--agent-timeout-seconds <n>', 'an agent silent this long is lost (default 10)')
     .option('--dispatch-timeout-seconds <n>', 'deadline of one RUNTASK (default 2)')
     .option('--workers <n>', 'parallel reconciles (default 4)')
+    .option('--curve-secret-key <z85>', "the controller's CURVE secret key")
+    .option('--curve-public-key <z85>', "the controller's CURVE public key")
+    .option('--agent-public-key <z85>', "the agents' CURVE public key; the only one let in")
+    .option('--curve-secret-key-file <file>', 'read --curve-secret-key from a file')
+    .option('--curve-public-key-file <file>', 'read --curve-public-key from a file')
+    .option('--agent-public-key-file <file>', 'read --agent-public-key from a file')
+    .option('--insecure', 'allow a non-loopback --principal-listen without CURVE keys')
     .action(async (flags: ControllerFlags) => {
       const env = process.env;
       const pod = podIdentityFromEnv(env);
@@ -58,6 +65,7 @@ export function registerController(program: Command): void {
         principalAdvertise: advertise,
         agentTimeoutMs: config.agentTimeoutMs,
         workers: config.workers,
+        ...(config.curve !== undefined ? { curve: config.curve } : {}),
         timings: { dispatchTimeoutMs: config.dispatchTimeoutMs },
         metrics: engineMetrics(metrics),
         queueMetrics: workQueueSink(metrics, 'task'),
@@ -86,7 +94,8 @@ export function registerController(program: Command): void {
       const gauges = setInterval(() => {
         const s = controller.snapshot();
         metrics.freeSlots.set(s.freeSlots);
-        metrics.setAgents({ Ready: s.agents });
+        metrics.setAgents(s.agents);
+        metrics.setTasks(s.tasks);
       }, 1000);
       await controller.start();
       const sig = await new Promise<NodeJS.Signals>((resolve) => {

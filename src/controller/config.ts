@@ -1,3 +1,6 @@
+import type { CurveClientKeys, CurveServerKeys } from '../agent/curve.js';
+import { LOOPBACK_ENDPOINT, readCurveKey } from '../config/curve-keys.js';
+
 /** Flags of `task-router controller`, as commander hands them over (all strings). */
 export interface ControllerFlags {
   kubeconfig?: string;
@@ -11,6 +14,13 @@ export interface ControllerFlags {
   agentTimeoutSeconds?: string;
   dispatchTimeoutSeconds?: string;
   workers?: string;
+  curveSecretKey?: string;
+  curvePublicKey?: string;
+  agentPublicKey?: string;
+  curveSecretKeyFile?: string;
+  curvePublicKeyFile?: string;
+  agentPublicKeyFile?: string;
+  insecure?: boolean | string;
 }
 
 /** The controller's configuration, validated and frozen. */
@@ -28,6 +38,8 @@ export interface ControllerConfig {
   readonly agentTimeoutMs: number;
   readonly dispatchTimeoutMs: number;
   readonly workers: number;
+  /** CURVE keys of the principal server and of requests to agents; absent: plain sockets. */
+  readonly curve: { server: CurveServerKeys; client: CurveClientKeys } | undefined;
 }
 
 /** A bad flag or environment variable; names it, with what was expected and what came. */
@@ -62,6 +74,13 @@ const FLAG_NAMES: Record<keyof ControllerFlags, string> = {
   agentTimeoutSeconds: 'agent-timeout-seconds',
   dispatchTimeoutSeconds: 'dispatch-timeout-seconds',
   workers: 'workers',
+  curveSecretKey: 'curve-secret-key',
+  curvePublicKey: 'curve-public-key',
+  agentPublicKey: 'agent-public-key',
+  curveSecretKeyFile: 'curve-secret-key-file',
+  curvePublicKeyFile: 'curve-public-key-file',
+  agentPublicKeyFile: 'agent-public-key-file',
+  insecure: 'insecure',
 };
 
 /** Validates flags into a frozen configuration; `podName` and `podNamespace` come from the pod. */
@@ -76,6 +95,7 @@ export function readControllerConfig(
     );
   }
   const [metricsHost, metricsPort] = hostPort(flags.metricsAddress ?? '0.0.0.0:8080');
+  const curve = curveKeys(flags, listen);
   return Object.freeze({
     kubeconfig: flags.kubeconfig,
     namespace: flags.namespace,
@@ -91,7 +111,54 @@ export function readControllerConfig(
     dispatchTimeoutMs:
       seconds('dispatch-timeout-seconds', flags.dispatchTimeoutSeconds ?? '2') * 1000,
     workers: positiveInt('workers', flags.workers ?? '4'),
+    curve,
   });
+}
+
+/**
+ * One key pair for the controller and the public key shared by the agents: the principal admits
+ * only agents holding that key, and agents admit only the controller's key. Without keys the
+ * principal must stay on loopback unless --insecure says otherwise.
+ */
+function curveKeys(flags: ControllerFlags, listen: string): ControllerConfig['curve'] {
+  const fail = (m: string): Error => new ControllerConfigError(m);
+  const secretKey = readCurveKey(
+    '--curve-secret-key',
+    flags.curveSecretKey,
+    flags.curveSecretKeyFile,
+    fail,
+  );
+  const publicKey = readCurveKey(
+    '--curve-public-key',
+    flags.curvePublicKey,
+    flags.curvePublicKeyFile,
+    fail,
+  );
+  const agentKey = readCurveKey(
+    '--agent-public-key',
+    flags.agentPublicKey,
+    flags.agentPublicKeyFile,
+    fail,
+  );
+  const given = [secretKey, publicKey, agentKey].filter((k) => k !== undefined).length;
+  if (given !== 0 && given !== 3) {
+    throw new ControllerConfigError(
+      `--curve-secret-key, --curve-public-key and --agent-public-key: expected all three or none, got ${given}`,
+    );
+  }
+  if (secretKey === undefined || publicKey === undefined || agentKey === undefined) {
+    const insecure = flags.insecure === true || flags.insecure === 'true';
+    if (!insecure && !LOOPBACK_ENDPOINT.test(listen)) {
+      throw new ControllerConfigError(
+        `--principal-listen: ${listen} is not a loopback address and no CURVE keys are set; anyone could register as an agent and receive commands. Give the CURVE key options, or --insecure to accept the risk`,
+      );
+    }
+    return undefined;
+  }
+  return {
+    server: { secretKey, publicKey, allowedClientKeys: [agentKey] },
+    client: { serverKey: agentKey, publicKey, secretKey },
+  };
 }
 
 function hostPort(raw: string): [string, number] {

@@ -15,6 +15,7 @@ import {
   TaskFinalizers,
   statusCodeOf,
   taskCoordinates,
+  warnIfCrdStale,
 } from './kube/index.js';
 import type { TaskInformer } from './kube/index.js';
 import { PendingQueue } from './pending-queue.js';
@@ -195,14 +196,29 @@ export class Controller {
     return this.informer.hasSynced();
   }
 
-  /** Counts for the metrics module: agents and free slots. */
-  snapshot(): { agents: number; freeSlots: number; pending: number } {
+  /** Counts for the gauges: Tasks by phase, agents by state, free slots. O(Tasks + agents). */
+  snapshot(): {
+    tasks: Record<string, number>;
+    agents: Record<string, number>;
+    freeSlots: number;
+  } {
+    const tasks: Record<string, number> = {};
+    for (const task of this.informer.list()) {
+      const phase = task.status?.phase ?? 'Pending';
+      tasks[phase] = (tasks[phase] ?? 0) + 1;
+    }
+    const agents: Record<string, number> = { Ready: 0, Full: 0 };
     let freeSlots = 0;
-    for (const agent of this.ctx.router.agents()) freeSlots += agent.free.slots;
-    return { agents: this.ctx.router.size, freeSlots, pending: this.ctx.pending.size };
+    for (const agent of this.ctx.router.agents()) {
+      freeSlots += agent.free.slots;
+      const full = agent.free.slots === 0 && agent.free.queue === 0;
+      agents[full ? 'Full' : 'Ready'] = (agents[full ? 'Full' : 'Ready'] ?? 0) + 1;
+    }
+    return { tasks, agents, freeSlots };
   }
 
   async start(): Promise<void> {
+    await warnIfCrdStale(this.options.kubeConfig, this.options.logger);
     await this.server.start();
     await this.informer.start();
     if (this.elector === undefined) this.onLeadership(true);

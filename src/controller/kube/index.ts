@@ -37,3 +37,4 @@ export {
   TASK_VERSION,
 } from './task-shape.js';
 export type { KubeObject, KubeObjectMeta, TaskObject, TaskStatusShape } from './task-shape.js';
+export { warnIfCrdStale } from './crd-check.js';
