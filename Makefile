@@ -35,14 +35,30 @@ lint: deps
 format: deps
 	npx prettier --write .
 
-# TODO(#7): one report with baselines and QUICK=1; for now each benchmark prints its own table.
+# One report: every figure beside its baseline and goal, as a table and bench/results/*.json.
+# QUICK=1 runs each row briefly (CI: figures not judged, a crash fails).
 bench: build
-	$(NODE) bench/router.js
-	$(NODE) bench/agent-roundtrip.js
-	$(NODE) bench/localcluster.js
+	$(NODE) bench/run.js $(if $(filter-out 0,$(QUICK)),--quick,)
 
+# A local control plane, a controller and two agents in one process; applies examples/ with the
+# bundled kubectl, shows progress and exits 0 only if every example ends as it declares.
 demo: build tools
-	bash scripts/demo.sh
+	$(NODE) bin/task-router.js demo
+
+# The current kubeconfig as the controller reads it: the first file of KUBECONFIG, else
+# ~/.kube/config. kubectl itself (make install) merges every file of KUBECONFIG.
+KUBECONFIG_FILE = $(firstword $(subst :, ,$(or $(KUBECONFIG),$(HOME)/.kube/config)))
+# Loopback only: agents on this machine can register, nothing from outside reaches a dev run.
+RUN_ARGS ?= --principal-listen tcp://127.0.0.1:5700 --metrics-address 127.0.0.1:8080
+
+# The controller on this machine against the current kubeconfig's cluster (leader election on,
+# so it waits as a standby while another controller holds the Lease).
+run: build
+	$(NODE) bin/task-router.js controller --kubeconfig $(KUBECONFIG_FILE) $(RUN_ARGS)
+
+# The Task CRD into the current kubeconfig's cluster, with the bundled kubectl.
+install: tools
+	.cache/tools/kubectl apply --server-side -f crds/
 
 clean:
 	rm -rf dist coverage .cache

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAgent } from './agent.js';
 import { registerController } from './controller.js';
+import { registerDemo } from './demo.js';
 import { registerLocal } from './local.js';
 
 /** Builds the `task-router` command tree; each subcommand lives in its own module. */
@@ -13,6 +14,7 @@ export function buildProgram(): Command {
   registerLocal(program);
   registerAgent(program);
   registerController(program);
+  registerDemo(program);
   return program;
 }
 
