@@ -41,6 +41,7 @@ export async function startStack({ agents = 2, slots = 4, queueLength = 8 } = {}
     principalListen: 'tcp://127.0.0.1:0',
     // Dispatch soon after start; the default waits 3 s for agents to re-register.
     timings: { settleMs: 300 },
+    workers: Number(process.env.BENCH_WORKERS ?? 4),
   });
   await controller.start();
   const started = [];

@@ -1,9 +1,10 @@
 import type { AckWaiter, TaskRecord } from './task-record.js';
 
 /**
- * STATUS reports are acknowledged only once what they say is stored in the Task's status (or
- * is moot: the Task is gone or already final), so a controller that dies between receiving a
- * report and writing it loses nothing: the agent sends the report again to the next leader.
+ * Final STATUS reports (COMPLETE, FAILED) are acknowledged only once what they say is stored in
+ * the Task's status (or is moot: the Task is gone or already final), so a controller that dies
+ * between receiving such a report and writing it loses nothing: the agent sends the report again
+ * to the next leader.
  */
 
 /** Resolves when the report (attempt, seq) of this record has been written or made moot. */

@@ -68,6 +68,7 @@ const DEFAULT_TIMINGS: EngineTimings = {
   cancelTimeoutMs: 15000,
   retryBaseMs: 1000,
   retryMaxMs: 60000,
+  statusCoalesceMs: 100,
 };
 
 const NO_METRICS: EngineMetrics = {

@@ -55,6 +55,7 @@ export async function dispatch(
     if (reply.kind === 'OK') {
       attempt.stage = 'onAgent';
       record.reservation = reservation;
+      record.changedAtMs = ctx.now();
       ctx.metrics.dispatched((ctx.now() - started) / 1000);
       log.debug('dispatched');
       ctx.events.record(task, {

@@ -31,6 +31,8 @@ export interface EngineTimings {
   readonly retryBaseMs: number;
   /** Cap of the retry delay. */
   readonly retryMaxMs: number;
+  /** How long an in-between state (dispatched, Waiting, Running) waits to be merged with the next. */
+  readonly statusCoalesceMs: number;
 }
 
 /** The state and parts the engine's pieces share. */

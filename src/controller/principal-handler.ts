@@ -92,8 +92,16 @@ async function onStatus(ctx: EngineContext, msg: StatusReport): Promise<Reply> {
   if (attempt === undefined) return OK;
   if (attempt.report === undefined || msg.seq > attempt.report.seq) {
     attempt.report = toAttemptReport(msg);
+    record.changedAtMs = ctx.now();
     if (attempt.stage !== 'ended') attempt.stage = 'onAgent';
     if (msg.state === 'COMPLETE' || msg.state === 'FAILED') endAttempt(ctx, record);
+  }
+  if (msg.state !== 'COMPLETE' && msg.state !== 'FAILED') {
+    // An in-between state is answered at once: if it is lost with this controller, the agent's
+    // held lists and its final report still tell the next one. Holding the answer would also
+    // hold the agent's next report for this task behind it.
+    ctx.queue.add(record.key);
+    return OK;
   }
   const acked = waitForAck(record, msg.attempt, msg.seq);
   ctx.queue.add(record.key);

@@ -14,13 +14,20 @@ import type { TaskRecord } from './task-record.js';
  * with backoff. Idempotent: a replay of an unchanged object sends nothing and writes nothing.
  */
 export async function reconcile(ctx: EngineContext, key: string): Promise<number | undefined> {
-  const task = ctx.task(key);
+  let task = ctx.task(key);
   if (task === undefined) {
     forget(ctx, key);
     return undefined;
   }
   if (!ctx.canAct()) return undefined;
   const record = recordFor(ctx, task);
+  if (record.written !== undefined) {
+    if (record.written.basisVersion === task.metadata.resourceVersion) {
+      task = record.written.task; // the cache has not caught up with our own write yet
+    } else {
+      delete record.written;
+    }
+  }
 
   if (task.metadata.deletionTimestamp !== undefined) return finishDeletion(ctx, task, record);
 
@@ -32,11 +39,16 @@ export async function reconcile(ctx: EngineContext, key: string): Promise<number
 
   let current: Task = task;
   if (!(task.metadata.finalizers ?? []).includes(CANCEL_FINALIZER)) {
+    // Routing does not wait for the finalizer: a Task deleted before it lands is cancelled
+    // through the delete event instead (see forget).
+    planNext(ctx, task, record);
     const updated = await ctx.finalizers.ensure(task);
     if (updated === undefined) return undefined; // gone meanwhile
     current = updated as Task;
   }
 
+  const hold = coalesceDelay(ctx, current, record);
+  if (hold !== undefined) return hold;
   const written = await writeStatus(ctx, current, record);
   settleAcks(record, 'reported');
   if (written === undefined || isTerminal(written.status?.phase)) {
@@ -44,6 +56,22 @@ export async function reconcile(ctx: EngineContext, key: string): Promise<number
     return written === undefined ? undefined : ttlDelay(ctx, written);
   }
   return planNext(ctx, written, record);
+}
+
+/**
+ * A short Task goes from dispatched through Running to Complete within milliseconds; writing each
+ * step would triple the writes. While an attempt changed less than `statusCoalesceMs` ago and has
+ * not ended, its in-between state waits (returns the delay), so the common path writes about
+ * twice: once running, once final. Final states are written at once.
+ */
+function coalesceDelay(ctx: EngineContext, task: Task, record: TaskRecord): number | undefined {
+  const attempt = record.current;
+  if (attempt === undefined || attempt.stage === 'ended' || record.changedAtMs === undefined) {
+    return undefined;
+  }
+  const wait = record.changedAtMs + ctx.timings.statusCoalesceMs - ctx.now();
+  if (wait <= 0 || task.metadata.deletionTimestamp !== undefined) return undefined;
+  return wait;
 }
 
 /** Writes the derived status when it differs; returns the Task as it now stands. */
@@ -56,7 +84,11 @@ async function writeStatus(
   if (jsonEqual(desired, task.status ?? {})) return task;
   const result = await ctx.statusWriter.write(task, desired);
   if (result.outcome === 'gone') return undefined;
-  return result.task as Task;
+  const written = result.task as Task;
+  if (result.outcome === 'written') {
+    record.written = { basisVersion: task.metadata.resourceVersion ?? '', task: written };
+  }
+  return written;
 }
 
 /** Queues a Task for dispatch, or asks to be called again when its retry is due. */
@@ -228,6 +260,8 @@ function forget(ctx: EngineContext, key: string): void {
   ctx.pending.remove(key);
   for (const [uid, record] of ctx.records) {
     if (record.key === key) {
+      // Deleted without our finalizer (it was not on yet): still stop what runs.
+      if (record.current !== undefined && record.current.stage !== 'ended') sendCancel(ctx, record);
       settleAcks(record, 'all');
       ctx.records.delete(uid);
     }

@@ -1,4 +1,5 @@
 import type { StatusReport } from '../protocol/messages.js';
+import type { Task } from '../api/index.js';
 import type { Reservation } from '../router/index.js';
 
 /**
@@ -64,6 +65,14 @@ export interface TaskRecord {
   /** Set when the current attempt failed and another one follows after backoff. */
   retryAtMs?: number;
   unschedulable?: Unschedulable;
+  /**
+   * The Task as our last status write left it, and the resourceVersion that write replaced: until
+   * the watch brings the new copy, the cache still holds the replaced one, and reconciling from it
+   * would only earn a 409.
+   */
+  written?: { readonly basisVersion: string; readonly task: Task };
+  /** Monotonic ms of the current attempt's last change (accepted by the agent, or a report). */
+  changedAtMs?: number;
   /** Room taken on the agent for the current attempt, given back when it ends. */
   reservation?: Reservation;
   /** STATUS requests waiting for their report to be stored (see acks.ts). */
