@@ -200,7 +200,7 @@ function supervise(child: ChildProcess, task: RunTask, options: ExecutorOptions)
     if (stopReason !== undefined)
       return { ...base, ok: false, reason: stopReason, message: stopMessage };
     if (signal !== null)
-      return { ...base, ok: false, reason: TaskReason.Signaled, message: `killed by ${signal}` };
+      return { ...base, ok: false, reason: TaskReason.Signal, message: `killed by ${signal}` };
     if (code === 0) return { ...base, ok: true, reason: TaskReason.Completed, message: '' };
     return { ...base, ok: false, reason: TaskReason.ExitCode, message: `exited with code ${code}` };
   };

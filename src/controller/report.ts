@@ -1,14 +1,10 @@
-import { Reasons } from '../api/index.js';
 import type { StatusReport } from '../protocol/index.js';
 import type { AttemptReport } from './task-record.js';
-
-/** Agent-side reasons that are spelled differently in Task status. */
-const REASON_ALIASES: Readonly<Record<string, string>> = { Signaled: Reasons.Signal };
 
 /** A STATUS message in the units the Task status uses. */
 export function toAttemptReport(msg: StatusReport): AttemptReport {
   const { verb, uid, attempt, instanceId, ...report } = msg;
-  return { ...report, reason: REASON_ALIASES[msg.reason] ?? msg.reason };
+  return report;
 }
 
 /** A failure the controller itself observed for an attempt (agent lost, dispatch failed). */

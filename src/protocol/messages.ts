@@ -1,3 +1,4 @@
+import { Reasons } from '../api/reasons.js';
 import type { ErrorCode } from './errors.js';
 
 /**
@@ -30,20 +31,17 @@ export const EXECUTORS: readonly Executor[] = ['PROCESS', 'SHELL'];
 export type TaskState = 'WAITING' | 'RUNNING' | 'COMPLETE' | 'FAILED';
 export const TASK_STATES: readonly TaskState[] = ['WAITING', 'RUNNING', 'COMPLETE', 'FAILED'];
 
-/**
- * Reasons an agent puts on reports, in the CamelCase the Task status uses.
- * TODO(#3): move to src/api once it exports the shared reason constants, and re-export here.
- */
+/** Reasons an agent puts on reports: the subset of the Task status reasons an agent can know. */
 export const TaskReason = {
-  Queued: 'Queued',
-  Started: 'Started',
-  Completed: 'Completed',
-  ExitCode: 'ExitCode',
-  Signaled: 'Signaled',
-  Timeout: 'Timeout',
-  Cancelled: 'Cancelled',
-  StartFailed: 'StartFailed',
-  AgentShutdown: 'AgentShutdown',
+  Queued: Reasons.Queued,
+  Started: Reasons.Started,
+  Completed: Reasons.Completed,
+  ExitCode: Reasons.ExitCode,
+  Signal: Reasons.Signal,
+  Timeout: Reasons.Timeout,
+  Cancelled: Reasons.Cancelled,
+  StartFailed: Reasons.StartFailed,
+  AgentShutdown: Reasons.AgentShutdown,
 } as const;
 export type TaskReason = (typeof TaskReason)[keyof typeof TaskReason];
 

@@ -193,7 +193,7 @@ describe('agent server', () => {
 
   it.each([
     ['exit 3', { exitCode: 3, signal: null, reason: 'ExitCode' }],
-    ['kill -KILL $$', { exitCode: null, signal: 'SIGKILL', reason: 'Signaled' }],
+    ['kill -KILL $$', { exitCode: null, signal: 'SIGKILL', reason: 'Signal' }],
   ])('reports %s as a failure', async (script, expected) => {
     const t = runTask({ executor: 'SHELL', command: script });
     await rc.request(t);
