@@ -35,7 +35,7 @@ process.on('message', async (msg) => {
       rssMiB: m.rss / 2 ** 20,
       heapMiB: m.heapUsed / 2 ** 20,
       reconciled,
-      agents: controller?.snapshot().agents ?? 0,
+      agents: Object.values(controller?.snapshot().agents ?? {}).reduce((a, b) => a + b, 0),
     });
   } else if (msg.cmd === 'stop') {
     await controller?.stop();

@@ -317,10 +317,6 @@ export class Controller {
       const current = record.current;
       if (current === undefined || current.stage === 'ended') continue;
       if (this.ctx.directory.get(current.agentId) !== undefined) continue;
-      if (record.reservation !== undefined) {
-        this.ctx.router.release(record.reservation);
-        delete record.reservation;
-      }
       failAttempt(
         this.ctx,
         record,

@@ -54,6 +54,7 @@ export async function dispatch(
     if (record.current !== attempt) return; // superseded meanwhile
     if (reply.kind === 'OK') {
       attempt.stage = 'onAgent';
+      attempt.accepted = true;
       record.reservation = reservation;
       record.changedAtMs = ctx.now();
       ctx.metrics.dispatched((ctx.now() - started) / 1000);
@@ -80,6 +81,7 @@ export async function dispatch(
       // Unknown outcome: keep the room taken and wait for the agent's held lists; meanwhile the
       // agent gets no more work.
       attempt.stage = 'inDoubt';
+      attempt.doubtSinceMs = ctx.now();
       ctx.directory.quarantine(agent.id, ctx.timings.dispatchTimeoutMs * QUARANTINE_FACTOR);
       record.reservation = reservation;
       ctx.metrics.dispatchFailed('Timeout');

@@ -6,8 +6,9 @@ import { refKey } from './agent-directory.js';
 import type { AgentEntry } from './agent-directory.js';
 import type { EngineContext } from './engine-types.js';
 import { requeue } from './dispatcher.js';
-import { recordFor, scheduleRetry } from './reconcile.js';
+import { failAttempt, recordFor, scheduleRetry } from './reconcile.js';
 import { shouldRetry } from './status-model.js';
+import { Reasons } from '../api/index.js';
 import type { Task } from '../api/index.js';
 import { toAttemptReport } from './report.js';
 import type { TaskRecord } from './task-record.js';
@@ -60,6 +61,7 @@ export function principalHandler(
 
 function onRegister(ctx: EngineContext, msg: Register): Reply {
   const entry = ctx.directory.register(msg);
+  doubtMissing(ctx, entry);
   ctx.logger.info(
     { agent: msg.instanceId, endpoint: msg.endpoint, held: msg.held.length },
     'agent registered',
@@ -92,6 +94,7 @@ async function onStatus(ctx: EngineContext, msg: StatusReport): Promise<Reply> {
   if (attempt === undefined) return OK;
   if (attempt.report === undefined || msg.seq > attempt.report.seq) {
     attempt.report = toAttemptReport(msg);
+    attempt.accepted = true;
     record.changedAtMs = ctx.now();
     if (attempt.stage !== 'ended') attempt.stage = 'onAgent';
     if (msg.state === 'COMPLETE' || msg.state === 'FAILED') endAttempt(ctx, record);
@@ -134,7 +137,7 @@ function endAttempt(ctx: EngineContext, record: TaskRecord): void {
 function adopt(ctx: EngineContext, record: TaskRecord, index: number, agentId: string): void {
   ctx.pending.remove(record.key);
   delete record.retryAtMs;
-  record.current = { index, agentId, stage: 'onAgent', sinceMs: ctx.now() };
+  record.current = { index, agentId, stage: 'onAgent', sinceMs: ctx.now(), accepted: true };
   record.nextAttempt = Math.max(record.nextAttempt, index + 1);
 }
 
@@ -164,16 +167,43 @@ function reconcileHeld(ctx: EngineContext, agent: AgentEntry): void {
       }
     } else if (index === current.index && current.stage === 'inDoubt') {
       current.stage = 'onAgent';
+      current.accepted = true;
     }
   }
   for (const record of ctx.records.values()) {
     const current = record.current;
     if (current?.agentId !== agent.id || current.stage !== 'inDoubt') continue;
     if (agent.held.has(refKey({ uid: record.uid, attempt: current.index }))) continue;
-    if (ctx.now() - current.sinceMs < ctx.timings.inDoubtGraceMs) continue;
-    if (current.report !== undefined) continue; // its report came; it ran
+    const since = current.doubtSinceMs ?? current.sinceMs;
+    if (ctx.now() - since < ctx.timings.inDoubtGraceMs) continue;
+    if (current.accepted === true) {
+      // The agent had it and has it no more, with nothing to report: it restarted and lost it.
+      failAttempt(
+        ctx,
+        record,
+        Reasons.AgentLost,
+        `agent ${agent.id} came back without attempt ${current.index + 1}; it restarted mid-run`,
+      );
+      continue;
+    }
+    // Never arrived: the same attempt goes out again.
     if (record.reservation !== undefined) ctx.router.release(record.reservation);
     requeue(ctx, record);
+  }
+}
+
+/**
+ * A fresh REGISTER from an agent we knew: attempts we believe it holds but it does not list may
+ * have finished with their reports still on the way, or died with a restarted agent. They are
+ * put in doubt; a report or a held list settles them, else the grace period does.
+ */
+function doubtMissing(ctx: EngineContext, agent: AgentEntry): void {
+  for (const record of ctx.records.values()) {
+    const current = record.current;
+    if (current?.agentId !== agent.id || current.stage !== 'onAgent') continue;
+    if (agent.held.has(refKey({ uid: record.uid, attempt: current.index }))) continue;
+    current.stage = 'inDoubt';
+    current.doubtSinceMs = ctx.now();
   }
 }
 

@@ -165,6 +165,14 @@ export function failAttempt(
   if (attempt === undefined || attempt.stage === 'ended') return;
   attempt.stage = 'ended';
   attempt.report = syntheticFailure(reason, message, Date.now());
+  ctx.logger.warn(
+    { task: record.key, agent: attempt.agentId, attempt: attempt.index, reason },
+    'attempt failed',
+  );
+  if (record.reservation !== undefined) {
+    ctx.router.release(record.reservation);
+    delete record.reservation;
+  }
   const task = ctx.task(record.key);
   if (task !== undefined && shouldRetry(task, attempt.index, reason)) scheduleRetry(ctx, record);
   ctx.queue.add(record.key);

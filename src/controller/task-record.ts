@@ -39,6 +39,10 @@ export interface Attempt {
   report?: AttemptReport;
   /** Monotonic ms when RUNTASK was sent or the attempt was adopted. */
   readonly sinceMs: number;
+  /** The agent took it at some point (accepted, listed it as held, or reported on it). */
+  accepted?: boolean;
+  /** Monotonic ms since when the attempt is in doubt; `sinceMs` when absent. */
+  doubtSinceMs?: number;
 }
 
 /** A STATUS request waiting to be answered until its report (attempt, seq) is stored. */

@@ -117,3 +117,66 @@ describe('a controller killed mid-flight and started again', () => {
     expect([...runs.values()]).toEqual([1]);
   });
 });
+
+describe('an agent that restarts on the same address mid-run', () => {
+  it('counts the lost attempt and retries it on the restarted agent', async () => {
+    const { startStack: start } = await import('./stack.js');
+    const stack = await start({ agentTimeoutMs: 10_000 });
+    try {
+      const port = await freePort();
+      const args = ['--instance-id', 'phoenix', '--executors', 'PROCESS,SHELL', '--slots', '1'];
+      const spawnAt = (): ChildProcess =>
+        spawn(
+          process.execPath,
+          [
+            BIN,
+            'agent',
+            '--listen',
+            `tcp://127.0.0.1:${port}`,
+            '--principal',
+            stack.controller.principalEndpoint,
+            ...args,
+          ],
+          { stdio: 'ignore' },
+        );
+      const first = spawnAt();
+      const ns = await stack.namespace('phoenix');
+      await stack.apply({
+        apiVersion: 'taskrouter.io/v1alpha1',
+        kind: 'Task',
+        metadata: { name: 'reborn', namespace: ns },
+        spec: { executor: 'SHELL', command: 'sleep 2; echo second life', retries: 1 },
+      });
+      const status = async (): Promise<{ phase?: string; attempts?: number; output?: string }> =>
+        (
+          JSON.parse(await stack.kubectl('-n', ns, 'get', 'task', 'reborn', '-o', 'json')) as {
+            status?: { phase?: string; attempts?: number; output?: string };
+          }
+        ).status ?? {};
+      await waitFor(
+        async () => ((await status()).phase === 'Running' ? true : undefined),
+        'Running',
+      );
+      first.kill('SIGKILL');
+      await new Promise((resolve) => first.on('exit', resolve));
+      const second = spawnAt(); // same id, same address, long before the agent timeout
+      try {
+        const done = await waitFor(
+          async () => {
+            const s = await status();
+            return s.phase === 'Complete' || s.phase === 'Failed' ? s : undefined;
+          },
+          'the retried attempt to finish',
+          30_000,
+        );
+        expect(done).toMatchObject({ phase: 'Complete', attempts: 2, output: 'second life\n' });
+        const events = await stack.kubectl('-n', ns, 'get', 'events.events.k8s.io', '-o', 'json');
+        expect(events).toContain('AgentLost');
+      } finally {
+        second.kill('SIGKILL');
+      }
+    } finally {
+      await stack.close();
+    }
+  });
+});
