@@ -49,12 +49,13 @@ demo: build tools
 # ~/.kube/config. kubectl itself (make install) merges every file of KUBECONFIG.
 KUBECONFIG_FILE = $(firstword $(subst :, ,$(or $(KUBECONFIG),$(HOME)/.kube/config)))
 # Loopback only: agents on this machine can register, nothing from outside reaches a dev run.
-RUN_ARGS ?= --principal-listen tcp://127.0.0.1:5700 --metrics-address 127.0.0.1:8080
+RUN_DEFAULTS := --principal-listen tcp://127.0.0.1:5700 --metrics-address 127.0.0.1:8080
 
 # The controller on this machine against the current kubeconfig's cluster (leader election on,
-# so it waits as a standby while another controller holds the Lease).
+# so it waits as a standby while another controller holds the Lease). RUN_ARGS comes after the
+# loopback defaults: it adds options, and a repeated option overrides (the last value wins).
 run: build
-	$(NODE) bin/task-router.js controller --kubeconfig $(KUBECONFIG_FILE) $(RUN_ARGS)
+	$(NODE) bin/task-router.js controller --kubeconfig $(KUBECONFIG_FILE) $(RUN_DEFAULTS) $(RUN_ARGS)
 
 # The Task CRD into the current kubeconfig's cluster, with the bundled kubectl.
 install: tools

@@ -9,7 +9,7 @@ import {
   type ControllerFlags,
 } from '../controller/config.js';
 import { loadKubeConfig, podIdentityFromEnv, setLeaderLabel } from '../controller/kube/index.js';
-import { engineMetrics } from '../controller/metrics-bridge.js';
+import { engineMetrics, publishGauges } from '../controller/metrics-bridge.js';
 import { createMetrics, startProbeServer, workQueueSink } from '../metrics/index.js';
 
 /** `task-router controller`: routes Tasks to agents; one leader among its replicas. */
@@ -91,19 +91,14 @@ export function registerController(program: Command): void {
         isReady: () => controller.isReady(),
         logger,
       });
-      const gauges = setInterval(() => {
-        const s = controller.snapshot();
-        metrics.freeSlots.set(s.freeSlots);
-        metrics.setAgents(s.agents);
-        metrics.setTasks(s.tasks);
-      }, 1000);
+      const stopGauges = publishGauges(controller, metrics);
       await controller.start();
       const sig = await new Promise<NodeJS.Signals>((resolve) => {
         process.once('SIGTERM', resolve);
         process.once('SIGINT', resolve);
       });
       logger.info({ signal: sig }, 'stopping: releasing the Lease and draining');
-      clearInterval(gauges);
+      stopGauges();
       await controller.stop();
       await probes.close();
       logger.info('controller stopped');

@@ -10,6 +10,7 @@ interface LocalFlags {
   kubeconfig: string;
   crds?: string;
   agents: string;
+  metricsPort?: string;
 }
 
 /** Parses `--agents`: an integer 0-64. */
@@ -22,10 +23,10 @@ function parseAgents(raw: string): number {
 }
 
 /** Parses `--port`: an integer 0-65535 (0 picks a free port). */
-function parsePort(raw: string): number {
+function parsePort(raw: string, option = '--port'): number {
   const port = Number(raw);
   if (!/^[0-9]+$/.test(raw) || port > 65535) {
-    throw new Error(`--port: expected an integer 0-65535, got "${raw}"`);
+    throw new Error(`${option}: expected an integer 0-65535, got "${raw}"`);
   }
   return port;
 }
@@ -59,6 +60,26 @@ function watchSignals(): { received: Promise<NodeJS.Signals>; release: () => voi
   return { received, release };
 }
 
+/**
+ * Prints kubectl commands to paste. Without agents no controller runs, so an applied Task would
+ * never get a status: point at `--agents` instead of suggesting an apply that does nothing.
+ */
+function printHints(kubeconfigPath: string, withController: boolean): void {
+  const kubectl = `kubectl --kubeconfig ${kubeconfigPath}`;
+  console.log('any kubectl works, e.g. the bundled one: in the repository,');
+  console.log('`node scripts/tools.js kubectl` prints its path');
+  if (withController) {
+    console.log(`try: ${kubectl} apply -f examples/hello.yaml`);
+    console.log(`     ${kubectl} get tasks -o wide`);
+    return;
+  }
+  console.log('no controller runs: Tasks applied here stay without a status');
+  console.log(
+    '     (start with --agents 2 for a controller and two agents, or run one with this kubeconfig)',
+  );
+  console.log(`try: ${kubectl} get tasks`);
+}
+
 /** Starts the control plane, prints how to reach it, and runs until interrupted. */
 async function runLocal(flags: LocalFlags): Promise<void> {
   const port = parsePort(flags.port);
@@ -78,15 +99,20 @@ async function runLocal(flags: LocalFlags): Promise<void> {
             cluster.kubeConfigYaml,
             agents,
             pino({ level: process.env.LOG_LEVEL ?? 'warn' }),
+            flags.metricsPort === undefined
+              ? undefined
+              : parsePort(flags.metricsPort, '--metrics-port'),
           )
         : undefined;
     console.log(`task-router local control plane listening on ${cluster.url}`);
     if (stack !== undefined) {
       console.log(`controller principal on ${stack.principal}, ${agents} agents registered`);
+      if (stack.metricsUrl !== undefined) {
+        console.log(`metrics on ${stack.metricsUrl}/metrics (also /healthz, /readyz)`);
+      }
     }
     console.log(`kubeconfig written to ${kubeconfigPath}`);
-    console.log(`try: kubectl --kubeconfig ${kubeconfigPath} apply -f examples/hello.yaml`);
-    console.log(`     kubectl --kubeconfig ${kubeconfigPath} get tasks -o wide`);
+    printHints(kubeconfigPath, stack !== undefined);
     const sig = await signals.received;
     console.log(`received ${sig}, shutting down`);
     await stack?.stop();
@@ -112,6 +138,7 @@ export function registerLocal(program: Command): void {
     )
     .option('--crds <dir>', "folder of CRD manifests to load (default: the project's crds/)")
     .option('--agents <n>', 'also run a controller and this many agents in this process', '0')
+    .option('--metrics-port <n>', "with --agents: serve the controller's /metrics on this port")
     .action(async (flags: LocalFlags) => {
       await runLocal(flags);
     });

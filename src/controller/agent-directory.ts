@@ -140,12 +140,24 @@ export class AgentDirectory {
     return entry.client;
   }
 
+  /**
+   * Takes a shutting-down agent out of the router: it finishes or fails what it holds and
+   * reports, but gets nothing new. A later REGISTER brings it back.
+   */
+  drain(id: string): void {
+    if (this.agents.has(id)) this.options.router.remove(id);
+  }
+
+  /** Whether the agent was heard from within the timeout. */
+  isLive(entry: AgentEntry): boolean {
+    return entry.lastSeenMs >= this.options.now() - this.options.agentTimeoutMs;
+  }
+
   /** Removes agents not heard from within the timeout and returns them. */
   sweep(): AgentEntry[] {
-    const cutoff = this.options.now() - this.options.agentTimeoutMs;
     const lost: AgentEntry[] = [];
     for (const entry of this.agents.values()) {
-      if (entry.lastSeenMs < cutoff) lost.push(entry);
+      if (!this.isLive(entry)) lost.push(entry);
     }
     for (const entry of lost) this.remove(entry.id);
     return lost;

@@ -1,4 +1,5 @@
 import type { CurveClientKeys, CurveServerKeys } from '../agent/curve.js';
+import { existsSync } from 'node:fs';
 import { LOOPBACK_ENDPOINT, readCurveKey } from '../config/curve-keys.js';
 
 /** Flags of `task-router controller`, as commander hands them over (all strings). */
@@ -89,23 +90,33 @@ export function readControllerConfig(
   pod: { name: string; namespace: string | undefined },
 ): ControllerConfig {
   const listen = flags.principalListen ?? 'tcp://0.0.0.0:5700';
-  if (!/^tcp:\/\/[^:]+:\d{1,5}$/.test(listen)) {
+  if (!ENDPOINT.test(listen)) {
     throw new ControllerConfigError(
       `--principal-listen: expected tcp://HOST:PORT, got ${JSON.stringify(listen)}`,
     );
   }
   const [metricsHost, metricsPort] = hostPort(flags.metricsAddress ?? '0.0.0.0:8080');
   const curve = curveKeys(flags, listen);
+  if (flags.kubeconfig !== undefined && !existsSync(flags.kubeconfig)) {
+    throw new ControllerConfigError(
+      `--kubeconfig: expected a readable file, got ${JSON.stringify(flags.kubeconfig)} (no such file)`,
+    );
+  }
+  if (flags.principalAdvertise !== undefined && !ENDPOINT.test(flags.principalAdvertise)) {
+    throw new ControllerConfigError(
+      `--principal-advertise: expected tcp://HOST:PORT, got ${JSON.stringify(flags.principalAdvertise)}`,
+    );
+  }
   return Object.freeze({
     kubeconfig: flags.kubeconfig,
-    namespace: flags.namespace,
+    namespace: flags.namespace === undefined ? undefined : dnsLabel('namespace', flags.namespace),
     principalListen: listen,
     principalAdvertise: flags.principalAdvertise,
     metricsHost,
     metricsPort,
     leaderElect: bool('leader-elect', flags.leaderElect ?? 'true'),
-    leaseName: flags.leaseName ?? 'task-router-controller',
-    leaseNamespace: flags.leaseNamespace ?? pod.namespace ?? 'default',
+    leaseName: dnsSubdomain('lease-name', flags.leaseName ?? 'task-router-controller'),
+    leaseNamespace: dnsLabel('lease-namespace', flags.leaseNamespace ?? pod.namespace ?? 'default'),
     identity: pod.name,
     agentTimeoutMs: seconds('agent-timeout-seconds', flags.agentTimeoutSeconds ?? '10') * 1000,
     dispatchTimeoutMs:
@@ -178,22 +189,48 @@ function bool(name: string, raw: string): boolean {
   throw new ControllerConfigError(`--${name}: expected true or false, got ${JSON.stringify(raw)}`);
 }
 
+/** The longest a timeout may be: a day (timers overflow past 2^31 ms anyway). */
+const MAX_SECONDS = 86_400;
+
 function seconds(name: string, raw: string): number {
   const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0) {
+  if (raw.trim() === '' || !Number.isFinite(n) || n <= 0 || n > MAX_SECONDS) {
     throw new ControllerConfigError(
-      `--${name}: expected a number of seconds > 0, got ${JSON.stringify(raw)}`,
+      `--${name}: expected a number of seconds above 0 and at most ${MAX_SECONDS}, got ${JSON.stringify(raw)}`,
     );
   }
   return n;
 }
 
-function positiveInt(name: string, raw: string): number {
+function positiveInt(name: string, raw: string, max = 256): number {
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 1) {
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
     throw new ControllerConfigError(
-      `--${name}: expected an integer >= 1, got ${JSON.stringify(raw)}`,
+      `--${name}: expected an integer from 1 to ${max}, got ${JSON.stringify(raw)}`,
     );
   }
   return n;
+}
+
+/** `tcp://HOST:PORT` with a port from 0 to 65535. */
+const ENDPOINT =
+  /^tcp:\/\/[^:/\s]+:(6553[0-5]|655[0-2]\d|65[0-4]\d{2}|6[0-4]\d{3}|[1-5]\d{4}|\d{1,4})$/;
+
+function dnsLabel(name: string, raw: string): string {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(raw)) {
+    throw new ControllerConfigError(
+      `--${name}: expected a DNS label (lower-case letters, digits and '-', at most 63), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
+}
+
+function dnsSubdomain(name: string, raw: string): string {
+  const label = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+  if (raw.length > 253 || !new RegExp(`^${label}(\\.${label})*$`).test(raw)) {
+    throw new ControllerConfigError(
+      `--${name}: expected a DNS subdomain (lower-case letters, digits, '-' and '.'), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
 }

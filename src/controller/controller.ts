@@ -71,6 +71,9 @@ const DEFAULT_TIMINGS: EngineTimings = {
   statusCoalesceMs: 100,
 };
 
+/** The longest a key waits in the work queue before it is looked at again, in ms. */
+const MAX_REQUEUE_MS = 3_600_000;
+
 const NO_METRICS: EngineMetrics = {
   reconciled: () => undefined,
   dispatched: () => undefined,
@@ -255,7 +258,8 @@ export class Controller {
       try {
         const requeueMs = await reconcile(this.ctx, key);
         queue.forget(key);
-        if (requeueMs !== undefined) queue.addAfter(key, requeueMs);
+        // Long waits (a TTL of weeks) come back hourly: timers overflow past 2^31 ms.
+        if (requeueMs !== undefined) queue.addAfter(key, Math.min(requeueMs, MAX_REQUEUE_MS));
         metrics.reconciled(
           requeueMs === undefined ? 'success' : 'requeue',
           (performance.now() - started) / 1000,

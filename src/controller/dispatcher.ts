@@ -71,9 +71,8 @@ export async function dispatch(
     ctx.router.release(reservation);
     ctx.metrics.dispatchFailed(reply.code);
     log.info({ code: reply.code, detail: reply.message }, 'agent refused task');
-    if (reply.code === ErrorCode.QueueFull || reply.code === ErrorCode.ShuttingDown) {
-      markFull(ctx, agent.id);
-    }
+    if (reply.code === ErrorCode.QueueFull) markFull(ctx, agent.id);
+    if (reply.code === ErrorCode.ShuttingDown) ctx.directory.drain(agent.id);
     requeue(ctx, record);
   } catch (err) {
     if (record.current !== attempt) return;

@@ -27,3 +27,26 @@ export function engineMetrics(m: TaskRouterMetrics): EngineMetrics {
     },
   };
 }
+
+/** Something that can tell its gauges' values: the Controller. */
+export interface GaugeSource {
+  snapshot(): {
+    tasks: Record<string, number>;
+    agents: Record<string, number>;
+    freeSlots: number;
+  };
+}
+
+/** Refreshes the Tasks-by-phase, agents-by-state and free-slot gauges every second; returns a stop. */
+export function publishGauges(source: GaugeSource, m: TaskRouterMetrics): () => void {
+  const timer = setInterval(() => {
+    const s = source.snapshot();
+    m.freeSlots.set(s.freeSlots);
+    m.setAgents(s.agents);
+    m.setTasks(s.tasks);
+  }, 1000);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+  };
+}

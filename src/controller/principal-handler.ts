@@ -9,6 +9,7 @@ import { requeue } from './dispatcher.js';
 import { failAttempt, recordFor, scheduleRetry } from './reconcile.js';
 import { shouldRetry } from './status-model.js';
 import { Reasons } from '../api/index.js';
+import { matchesSelector } from '../router/index.js';
 import type { Task } from '../api/index.js';
 import { toAttemptReport } from './report.js';
 import type { TaskRecord } from './task-record.js';
@@ -60,6 +61,16 @@ export function principalHandler(
 }
 
 function onRegister(ctx: EngineContext, msg: Register): Reply {
+  const known = ctx.directory.get(msg.instanceId);
+  if (known !== undefined && known.endpoint !== msg.endpoint && ctx.directory.isLive(known)) {
+    // Two live agents under one id would steal each other's work; the first keeps it.
+    return {
+      kind: 'ERROR',
+      code: ErrorCode.Unauthorized,
+      message: `frame 3: instance id ${msg.instanceId} is in use by a live agent at ${known.endpoint}; give each agent its own --instance-id`,
+      detail: '',
+    };
+  }
   const entry = ctx.directory.register(msg);
   doubtMissing(ctx, entry);
   ctx.logger.info(
@@ -87,7 +98,18 @@ async function onStatus(ctx: EngineContext, msg: StatusReport): Promise<Reply> {
   if (record === undefined) return OK; // no such Task any more: nothing to store
   const current = record.current;
   if (current !== undefined && msg.attempt < current.index) return OK; // an older attempt
-  if (current === undefined || msg.attempt > current.index || current.agentId !== msg.instanceId) {
+  if (
+    current !== undefined &&
+    msg.attempt === current.index &&
+    current.agentId !== msg.instanceId
+  ) {
+    return OK; // this attempt is another agent's: nothing to store
+  }
+  if (current === undefined || msg.attempt > current.index) {
+    // An attempt we did not send (an earlier leader did): believe it only from an agent that
+    // could have been given this Task.
+    const refusal = implausible(ctx, record, agent.id);
+    if (refusal !== undefined) return refusal;
     adopt(ctx, record, msg.attempt, msg.instanceId);
   }
   const attempt = record.current;
@@ -97,6 +119,7 @@ async function onStatus(ctx: EngineContext, msg: StatusReport): Promise<Reply> {
     attempt.accepted = true;
     record.changedAtMs = ctx.now();
     if (attempt.stage !== 'ended') attempt.stage = 'onAgent';
+    if (msg.reason === Reasons.AgentShutdown) ctx.directory.drain(agent.id);
     if (msg.state === 'COMPLETE' || msg.state === 'FAILED') endAttempt(ctx, record);
   }
   if (msg.state !== 'COMPLETE' && msg.state !== 'FAILED') {
@@ -160,11 +183,13 @@ function reconcileHeld(ctx: EngineContext, agent: AgentEntry): void {
     const record = ctx.records.get(uid) ?? adoptUnknown(ctx, uid);
     if (record === undefined) continue;
     const current = record.current;
-    if (current === undefined || index > current.index || current.agentId !== agent.id) {
-      if (current === undefined || index >= current.index) {
+    if (current === undefined || index > current.index) {
+      if (implausible(ctx, record, agent.id) === undefined) {
         adopt(ctx, record, index, agent.id);
         ctx.queue.add(record.key);
       }
+    } else if (current.agentId !== agent.id) {
+      continue; // another agent's attempt
     } else if (index === current.index && current.stage === 'inDoubt') {
       current.stage = 'onAgent';
       current.accepted = true;
@@ -205,6 +230,27 @@ function doubtMissing(ctx: EngineContext, agent: AgentEntry): void {
     current.stage = 'inDoubt';
     current.doubtSinceMs = ctx.now();
   }
+}
+
+/** An ERROR when `agentId` lacks the executor or labels the record's Task asks for. */
+function implausible(ctx: EngineContext, record: TaskRecord, agentId: string): Reply | undefined {
+  const task = ctx.task(record.key);
+  const view = ctx.router.get(agentId);
+  if (task === undefined || view === undefined) return undefined;
+  const executor = task.spec.executor ?? 'PROCESS';
+  if (view.executors.includes(executor) && matchesSelector(view.labels, task.spec.agentSelector)) {
+    return undefined;
+  }
+  ctx.logger.warn(
+    { task: record.key, agent: agentId },
+    'report from an agent the Task does not fit',
+  );
+  return {
+    kind: 'ERROR',
+    code: ErrorCode.Unauthorized,
+    message: `agent ${agentId} does not fit Task ${record.key} (executor or agentSelector); the report is refused`,
+    detail: '',
+  };
 }
 
 function unknownAgent(id: string): Reply {

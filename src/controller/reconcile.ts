@@ -222,6 +222,7 @@ async function finishDeletion(
     );
   }
   const written = await writeStatus(ctx, task, record).catch(() => task);
+  if (written !== undefined && isTerminal(written.status?.phase)) noteFinished(ctx, written);
   settleAcks(record, 'all');
   await ctx.finalizers.remove(written ?? task);
   if (attempt?.report?.reason === Reasons.Cancelled) {
@@ -250,11 +251,14 @@ function noteFinished(ctx: EngineContext, task: Task): void {
   if (record === undefined || record.finishNoted === true) return;
   record.finishNoted = true;
   const status = task.status ?? {};
-  const started = Date.parse(status.startTime ?? '');
-  const ended = Date.parse(status.completionTime ?? '');
-  const run = Number.isNaN(started) || Number.isNaN(ended) ? undefined : (ended - started) / 1000;
+  // The report's millisecond times, not the status's whole seconds: commands here take ms.
+  const report = record.current?.report;
+  const run =
+    report?.startTimeMs != null && report.endTimeMs != null
+      ? (report.endTimeMs - report.startTimeMs) / 1000
+      : undefined;
   ctx.metrics.finished(status.phase ?? 'Unknown', status.reason ?? 'Unknown', run);
-  if (status.phase === 'Failed') {
+  if (status.phase === 'Failed' && status.reason !== Reasons.Cancelled) {
     ctx.events.record(task, {
       type: 'Warning',
       reason: status.reason === Reasons.Timeout ? EventReason.TimedOut : EventReason.Failed,

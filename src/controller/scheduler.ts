@@ -1,5 +1,9 @@
+import { Reasons } from '../api/index.js';
 import type { Task } from '../api/index.js';
-import { taskDemand } from '../router/index.js';
+import { matchesSelector, taskDemand } from '../router/index.js';
+import type { Router, TaskDemand } from '../router/index.js';
+import { syntheticFailure } from './report.js';
+import type { TaskRecord } from './task-record.js';
 import { dispatch } from './dispatcher.js';
 import type { EngineContext } from './engine-types.js';
 import type { PendingItem } from './pending-queue.js';
@@ -23,11 +27,20 @@ export function schedulePass(ctx: EngineContext): void {
       continue;
     }
     if (record.current !== undefined && record.current.stage !== 'ended') continue;
-    const demand = taskDemand(task.spec);
-    const { result, reservation } = ctx.router.pickAndReserve(demand);
+    let demand: TaskDemand;
+    let picked: ReturnType<Router['pickAndReserve']>;
+    try {
+      demand = taskDemand(task.spec);
+      picked = ctx.router.pickAndReserve(demand);
+    } catch (err) {
+      // One Task the router cannot take (a number out of range) must not stop the others.
+      failUnroutable(ctx, record, err);
+      continue;
+    }
+    const { result, reservation } = picked;
     if (result.kind !== 'picked' || reservation === undefined) {
       const reason = result.kind === 'picked' ? 'NoCapacity' : result.kind;
-      const message = unschedulableMessage(task, reason, ctx.directory.size);
+      const message = unschedulableMessage(ctx, demand, task, reason);
       if (record.unschedulable?.reason !== reason || record.unschedulable.message !== message) {
         record.unschedulable = { reason, message };
         ctx.queue.add(item.key);
@@ -57,17 +70,46 @@ export function schedulePass(ctx: EngineContext): void {
   for (const item of skipped) ctx.pending.upsert(item);
 }
 
-function unschedulableMessage(task: Task, reason: string, agents: number): string {
-  const selector = task.spec.agentSelector;
-  const wants = [
-    `executor ${task.spec.executor ?? 'PROCESS'}`,
-    ...(task.spec.resources?.cpu !== undefined ? [`cpu ${String(task.spec.resources.cpu)}`] : []),
-    ...(task.spec.resources?.memory !== undefined
-      ? [`memory ${String(task.spec.resources.memory)}`]
-      : []),
-    ...(selector !== undefined ? [`selector ${JSON.stringify(selector)}`] : []),
-  ].join(', ');
-  return reason === 'NoMatchingAgent'
-    ? `none of ${agents} live agents offers ${wants}`
-    : `every agent that fits (${wants}) is full; waiting for room`;
+/** Ends a Task the router refused, as InvalidSpec, naming what it refused. */
+function failUnroutable(ctx: EngineContext, record: TaskRecord, err: unknown): void {
+  record.current = {
+    index: record.nextAttempt,
+    agentId: '',
+    stage: 'ended',
+    sinceMs: ctx.now(),
+    report: syntheticFailure(Reasons.InvalidSpec, (err as Error).message, Date.now()),
+  };
+  ctx.queue.add(record.key);
+}
+
+/**
+ * Why nothing fits, in terms a person can act on: which of the Task's demands no live agent
+ * meets (executor, labels, total capacity), or that the fitting agents are full.
+ */
+function unschedulableMessage(
+  ctx: EngineContext,
+  demand: TaskDemand,
+  task: Task,
+  reason: string,
+): string {
+  const agents = ctx.router.agents();
+  if (reason !== 'NoMatchingAgent') {
+    return `every agent that fits this Task is full (slots and queue); it runs when room frees up`;
+  }
+  if (agents.length === 0) return 'no agent is registered';
+  const withExecutor = agents.filter((a) => a.executors.includes(demand.executor));
+  if (withExecutor.length === 0) {
+    return `none of ${agents.length} live agents offers executor ${demand.executor}`;
+  }
+  const selected = withExecutor.filter((a) => matchesSelector(a.labels, demand.selector));
+  if (selected.length === 0) {
+    return `none of ${withExecutor.length} live agents with executor ${demand.executor} matches agentSelector ${JSON.stringify(task.spec.agentSelector ?? {})}`;
+  }
+  const want = [
+    demand.cpuMillis > 0 ? `cpu ${demand.cpuMillis}m` : '',
+    demand.memoryBytes > 0 ? `memory ${demand.memoryBytes} bytes` : '',
+  ]
+    .filter((w) => w !== '')
+    .join(' and ');
+  return `none of ${selected.length} matching agents has ${want} in total`;
 }
