@@ -225,6 +225,14 @@ async function finishDeletion(
   if (written !== undefined && isTerminal(written.status?.phase)) noteFinished(ctx, written);
   settleAcks(record, 'all');
   await ctx.finalizers.remove(written ?? task);
+  if (attempt?.report?.reason === Reasons.CancelTimedOut) {
+    ctx.events.record(task, {
+      type: 'Warning',
+      reason: Reasons.CancelTimedOut,
+      action: 'Cancel',
+      note: attempt.report.message,
+    });
+  }
   if (attempt?.report?.reason === Reasons.Cancelled) {
     ctx.events.record(task, {
       type: 'Normal',

@@ -159,3 +159,45 @@ describe('an agent that shuts down cleanly', () => {
     }
   });
 });
+
+describe('deleting a Task whose agent cannot be reached', () => {
+  it('lets the object go after the bounded wait and says so, rather than strand it', async () => {
+    // Heartbeat loss takes 20 s here, longer than the 3 s cancel wait, so the wait is what ends it.
+    const stack = await startStack({ agentTimeoutMs: 20_000 });
+    try {
+      const gone = stack.spawnAgent([
+        '--instance-id',
+        'unreachable',
+        '--executors',
+        'PROCESS,SHELL',
+      ]);
+      const ns = await stack.namespace('strand');
+      await stack.apply(task(ns, 'orphaned', { command: 'sleep', args: ['30'] }));
+      await waitFor(async () => {
+        const s = await statusOf(stack, ns, 'orphaned');
+        return s.phase === 'Running' ? true : undefined;
+      }, 'Running');
+      gone.kill('SIGSTOP'); // alive to the kernel, deaf to the controller
+      try {
+        await stack.kubectl('-n', ns, 'delete', 'task', 'orphaned', '--timeout=20s');
+      } finally {
+        gone.kill('SIGKILL');
+      }
+      const notes = await waitFor(async () => {
+        const text = await stack.kubectl(
+          '-n',
+          ns,
+          'get',
+          'events.events.k8s.io',
+          '-o',
+          'jsonpath={.items[*].note}',
+        );
+        return text.includes('did not confirm the cancel') ? text : undefined;
+      }, 'the CancelTimedOut event');
+      expect(notes).toMatch(/agent unreachable did not confirm the cancel/);
+      expect(await stack.kubectl('-n', ns, 'get', 'tasks', '-o', 'name')).toBe('');
+    } finally {
+      await stack.close();
+    }
+  });
+});
