@@ -72,6 +72,20 @@ export class Agent {
 
   async start(): Promise<void> {
     await this.server.start();
+    try {
+      this.connect();
+    } catch (err) {
+      // An endpoint ZeroMQ refuses must stop the start, not leave a server that never registers.
+      await this.server.close();
+      throw err;
+    }
+    this.options.logger.info(
+      { endpoint: this.endpoint, instanceId: this.options.instanceId },
+      'agent serving',
+    );
+  }
+
+  private connect(): void {
     const o = this.options;
     if (o.principal !== undefined) {
       this.link = new PrincipalLink({
@@ -96,7 +110,6 @@ export class Agent {
       });
       this.link.start();
     }
-    o.logger.info({ endpoint: this.endpoint, instanceId: o.instanceId }, 'agent serving');
   }
 
   /**

@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import { LOOPBACK_ENDPOINT, readCurveKey } from '../config/curve-keys.js';
 import { parseCpuMillis, parseMemoryBytes } from '../api/quantity.js';
 import { EXECUTORS } from '../protocol/index.js';
 import type { AgentOptions } from './agent.js';
+import { endpointProblem, type EndpointRule } from './endpoint.js';
 
 /** A bad option; the message names it, what was expected and what came. */
 export class AgentConfigError extends Error {
@@ -30,7 +32,6 @@ export interface AgentFlags {
   drainGraceSeconds?: string;
 }
 
-/** The validated, frozen agent configuration. */
 /**
  * What the command line settles: the agent's own options (minus what the CLI adds itself) plus
  * the start-up policy.
@@ -52,6 +53,25 @@ function positive(name: string, raw: string, min: number): number {
     throw new AgentConfigError(`--${name}: expected an integer >= ${min}, got "${raw}"`);
   }
   return value;
+}
+
+function endpoint(option: string, raw: string, rule: EndpointRule): string {
+  const problem = endpointProblem(option, raw, rule);
+  if (problem !== undefined) throw new AgentConfigError(problem);
+  return raw;
+}
+
+/**
+ * The instance id when --instance-id is not given: POD_NAME in a pod (unique per pod), else
+ * `<host name>-<pid>`, so two agents on one machine do not take each other's place.
+ */
+export function defaultInstanceId(
+  env: NodeJS.ProcessEnv,
+  host: string = hostname(),
+  pid: number = process.pid,
+): string {
+  const pod = env.POD_NAME ?? '';
+  return pod !== '' ? pod : `${host}-${pid}`;
 }
 
 function key(
@@ -92,9 +112,31 @@ export function withEnv(flags: AgentFlags, env: NodeJS.ProcessEnv): AgentFlags {
   return out;
 }
 
+/** Where the agent listens, what it advertises, whom it reports to, and under which id. */
+function identity(
+  flags: AgentFlags,
+  fallbackInstanceId: string,
+): Pick<AgentConfig, 'listen' | 'advertise' | 'principal' | 'instanceId'> {
+  const connect = { bind: false };
+  const instanceId = flags.instanceId ?? fallbackInstanceId;
+  if (instanceId.trim() === '') {
+    throw new AgentConfigError(
+      `--instance-id: expected a non-empty id, got ${JSON.stringify(instanceId)}`,
+    );
+  }
+  return {
+    listen: endpoint('--listen', flags.listen ?? 'tcp://127.0.0.1:5701', { bind: true }),
+    advertise:
+      flags.advertise === undefined ? undefined : endpoint('--advertise', flags.advertise, connect),
+    principal:
+      flags.principal === undefined ? undefined : endpoint('--principal', flags.principal, connect),
+    instanceId,
+  };
+}
+
 /** Reads flags (already merged with env by `withEnv`) into a frozen, validated config. */
-export function readAgentConfig(flags: AgentFlags, defaultInstanceId: string): AgentConfig {
-  const listen = flags.listen ?? 'tcp://127.0.0.1:5701';
+export function readAgentConfig(flags: AgentFlags, fallbackInstanceId: string): AgentConfig {
+  const { listen, advertise, principal, instanceId } = identity(flags, fallbackInstanceId);
   const labels: Record<string, string> = {};
   for (const pair of flags.label ?? []) {
     const at = pair.indexOf('=');
@@ -138,9 +180,9 @@ export function readAgentConfig(flags: AgentFlags, defaultInstanceId: string): A
   }
   return Object.freeze({
     listen,
-    advertise: flags.advertise,
-    principal: flags.principal,
-    instanceId: flags.instanceId ?? defaultInstanceId,
+    advertise,
+    principal,
+    instanceId,
     slots: positive('slots', flags.slots ?? '4', 1),
     queueLength: positive('queue', flags.queue ?? '16', 0),
     cpuMillis: flags.cpu === undefined ? 0 : parseCpuMillis(flags.cpu, '--cpu'),

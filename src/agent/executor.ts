@@ -109,14 +109,42 @@ export async function startTask(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (err) {
-    return failedToStart(
-      `cannot start ${task.command}: ${err instanceof Error ? err.message : String(err)}`,
-    );
+    return failedToStart(startErrorMessage(err, task.command, [file, ...argv], env));
   }
-  return supervise(child, task, options);
+  return supervise(child, task, options, () => execSize([file, ...argv], env));
 }
 
-function supervise(child: ChildProcess, task: RunTask, options: ExecutorOptions): RunningTask {
+/** Bytes exec copies for argv and env: each string with its NUL, env as `name=value`. */
+function execSize(argv: readonly string[], env: Readonly<Record<string, string>>): number {
+  let bytes = 0;
+  for (const a of argv) bytes += Buffer.byteLength(a) + 1;
+  for (const [k, v] of Object.entries(env))
+    bytes += Buffer.byteLength(k) + Buffer.byteLength(v) + 2;
+  return bytes;
+}
+
+function e2bigMessage(bytes: number): string {
+  return `arguments and environment are too large for the system (E2BIG): ${bytes} bytes in total; Linux also refuses any single argument or variable over 128 KiB`;
+}
+
+function startErrorMessage(
+  err: unknown,
+  command: string,
+  argv: readonly string[],
+  env: Readonly<Record<string, string>>,
+): string {
+  if ((err as NodeJS.ErrnoException | undefined)?.code === 'E2BIG') {
+    return `cannot start ${command}: ${e2bigMessage(execSize(argv, env))}`;
+  }
+  return `cannot start ${command}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+function supervise(
+  child: ChildProcess,
+  task: RunTask,
+  options: ExecutorOptions,
+  execBytes: () => number,
+): RunningTask {
   const tail = new OutputTail(options.outputLimitBytes);
   const killGraceMs = options.killGraceMs ?? 2000;
   const orphanGraceMs = options.orphanGraceMs ?? 500;
@@ -184,10 +212,13 @@ function supervise(child: ChildProcess, task: RunTask, options: ExecutorOptions)
   ): ExecResult => {
     const base = { exitCode: code, signal, output: tail.text(), outputTruncated: tail.truncated };
     if (spawnError !== undefined) {
-      const missing = (spawnError as NodeJS.ErrnoException).code === 'ENOENT';
-      const message = missing
-        ? `program ${task.command} not found`
-        : `cannot start ${task.command}: ${spawnError.message}`;
+      const code = (spawnError as NodeJS.ErrnoException).code;
+      const message =
+        code === 'ENOENT'
+          ? `program ${task.command} not found`
+          : code === 'E2BIG'
+            ? `cannot start ${task.command}: ${e2bigMessage(execBytes())}`
+            : `cannot start ${task.command}: ${spawnError.message}`;
       return {
         ...base,
         ok: false,

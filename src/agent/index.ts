@@ -12,6 +12,7 @@ export {
   ConnectionResetError,
   type RequestClientOptions,
 } from './request-client.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 export { ZapHandler, type CurveClientKeys, type CurveServerKeys } from './curve.js';
 export {
   TaskManager,

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   ErrorCode,
   PROTOCOL_VERSION,
+  ProtocolError,
   type Capacity,
   type Executor,
   type Reply,
@@ -217,7 +218,14 @@ export class PrincipalLink {
   }
 
   private logRefusal(what: string, reply: Reply | Error): void {
-    if (reply instanceof Error) {
+    if (reply instanceof ProtocolError) {
+      // Our own message cannot be put on the wire (a count beyond 2^53, a lone surrogate): no
+      // retry will help, so this must be seen, not left at debug like a missed reply.
+      this.options.logger.warn(
+        { err: reply, principal: this.client.endpoint },
+        `${what} could not be encoded`,
+      );
+    } else if (reply instanceof Error) {
       this.options.logger.debug(
         { err: reply, principal: this.client.endpoint },
         `${what} got no reply`,

@@ -8,6 +8,7 @@ import {
   type Request,
 } from '../protocol/index.js';
 import type { CurveClientKeys } from './curve.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 
 /** No reply came within the deadline; the request may or may not have been acted on. */
 export class RequestTimeoutError extends Error {
@@ -31,6 +32,11 @@ export interface RequestClientOptions {
    */
   readonly replaceOnTimeout?: boolean;
   readonly curve?: CurveClientKeys;
+  /**
+   * Largest reply frame taken, in bytes; a server that sends a larger one is disconnected and
+   * the request times out. Default DEFAULT_MAX_MESSAGE_BYTES (8 MiB); -1 means no limit.
+   */
+  readonly maxMessageBytes?: number;
   readonly logger: Logger;
 }
 
@@ -126,14 +132,23 @@ export class RequestClient {
   }
 
   private open(): Dealer {
-    const socket = new Dealer({ linger: 0 });
+    const socket = new Dealer({
+      linger: 0,
+      maxMessageSize: this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    });
     const curve = this.options.curve;
     if (curve) {
       socket.curveServerKey = curve.serverKey;
       socket.curvePublicKey = curve.publicKey;
       socket.curveSecretKey = curve.secretKey;
     }
-    socket.connect(this.endpointNow);
+    try {
+      socket.connect(this.endpointNow);
+    } catch (err) {
+      // A refused endpoint must not leave an open socket behind.
+      socket.close();
+      throw err;
+    }
     void this.receive(socket);
     return socket;
   }

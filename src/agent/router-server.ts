@@ -12,6 +12,7 @@ import {
   type Request,
 } from '../protocol/index.js';
 import { ZapHandler, type CurveServerKeys } from './curve.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
 
 /** One decoded request as a handler sees it. */
 export interface Incoming {
@@ -30,6 +31,12 @@ export interface RouterServerOptions {
   readonly logger: Logger;
   /** CURVE server keys; without them the socket is plain. */
   readonly curve?: CurveServerKeys;
+  /**
+   * Largest frame a peer may send, in bytes; a peer that sends a larger one is disconnected by
+   * ZeroMQ before the frame is held whole. A request whose frames add up to more gets an ERROR.
+   * Default DEFAULT_MAX_MESSAGE_BYTES (8 MiB); -1 means no limit.
+   */
+  readonly maxMessageBytes?: number;
 }
 
 /**
@@ -59,15 +66,30 @@ export class RouterServer {
       this.context = new Context();
       this.zap = await ZapHandler.start(this.context, curve.allowedClientKeys, logger);
     }
-    const socket = new Router({ linger: 0, ...(this.context ? { context: this.context } : {}) });
+    const socket = new Router({
+      linger: 0,
+      maxMessageSize: this.maxMessageBytes,
+      ...(this.context ? { context: this.context } : {}),
+    });
     if (curve) {
       socket.curveServer = true;
       socket.curveSecretKey = curve.secretKey;
       socket.curvePublicKey = curve.publicKey;
     }
-    await socket.bind(this.options.endpoint);
+    try {
+      await socket.bind(this.options.endpoint);
+    } catch (err) {
+      // A failed start must not leave a socket or the ZAP handler keeping the process alive.
+      socket.close();
+      await this.zap?.close();
+      throw err;
+    }
     this.socket = socket;
     this.loop = this.serve(socket);
+  }
+
+  private get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   async close(): Promise<void> {
@@ -97,6 +119,7 @@ export class RouterServer {
     let requestId = '';
     let reply: Reply;
     try {
+      tooLarge(frames, this.maxMessageBytes, pipe ? '' : (frames[2]?.toString('utf8') ?? ''));
       let body: Request;
       if (pipe) {
         body = decodePipeRequest(first);
@@ -125,6 +148,20 @@ export class RouterServer {
       this.options.logger.debug({ err }, 'reply dropped');
     });
     return this.sending as Promise<void>;
+  }
+}
+
+/** Throws BAD_FRAME, with the request id frame so the sender can match it, past the limit. */
+function tooLarge(frames: readonly Buffer[], limit: number, requestId: string): void {
+  if (limit < 0) return;
+  const total = frames.reduce((n, f) => n + f.length, 0);
+  if (total > limit) {
+    throw new ProtocolError(
+      ErrorCode.BadFrame,
+      `message of ${total} bytes is larger than the ${limit} bytes allowed`,
+      -1,
+      requestId,
+    );
   }
 }
 

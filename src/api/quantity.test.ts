@@ -46,3 +46,24 @@ describe('parseMemoryBytes', () => {
     );
   });
 });
+
+describe('quantities too large to count exactly', () => {
+  it.each([
+    ['memory', '9Ei', parseMemoryBytes],
+    ['memory', '1e17', parseMemoryBytes],
+    ['cpu', '1e18', parseCpuMillis],
+    ['cpu', '10P', parseCpuMillis],
+  ] as const)('refuses %s %p, naming the field, the limit and the value', (_kind, input, parse) => {
+    expect(() => parse(input, '--x')).toThrow(QuantityError);
+    expect(() => parse(input, '--x')).toThrow(
+      new RegExp(`^--x: invalid quantity "${input}": expected at most 9007199254740991 `),
+    );
+    expect(() => parse(input, '--x')).toThrow(/got \d/);
+  });
+
+  it('accepts large quantities while they are still exact', () => {
+    expect(parseMemoryBytes('7Pi')).toBe(7 * 2 ** 50);
+    expect(() => parseMemoryBytes('8Pi')).toThrow(QuantityError);
+    expect(parseCpuMillis('9007199254740m')).toBe(9007199254740);
+  });
+});

@@ -62,14 +62,33 @@ export function parseQuantity(value: string | number, field = 'quantity'): numbe
   return result;
 }
 
-/** CPU in whole millicores, rounded up: `250m` → 250, `1.5` → 1500, `1` → 1000. */
+/**
+ * CPU in whole millicores, rounded up: `250m` → 250, `1.5` → 1500, `1` → 1000. Refuses a result
+ * above Number.MAX_SAFE_INTEGER millicores (about 9e12 cores).
+ */
 export function parseCpuMillis(value: string | number, field = 'cpu'): number {
-  return ceilExact(parseQuantity(value, field) * 1000);
+  return safeCount(ceilExact(parseQuantity(value, field) * 1000), field, value, 'millicores');
 }
 
-/** Memory in whole bytes, rounded up: `64Mi` → 67108864, `1G` → 1e9. */
+/**
+ * Memory in whole bytes, rounded up: `64Mi` → 67108864, `1G` → 1e9. Refuses a result above
+ * Number.MAX_SAFE_INTEGER bytes (8 PiB), such as `9Ei`.
+ */
 export function parseMemoryBytes(value: string | number, field = 'memory'): number {
-  return ceilExact(parseQuantity(value, field));
+  return safeCount(ceilExact(parseQuantity(value, field)), field, value, 'bytes');
+}
+
+// Beyond 2^53 integers are no longer exact, so sums and comparisons of capacity go wrong and the
+// wire codec refuses the count; better to say so where the number is read.
+function safeCount(n: number, field: string, value: string | number, unit: string): number {
+  if (!Number.isSafeInteger(n)) {
+    throw new QuantityError(
+      field,
+      value,
+      `expected at most ${Number.MAX_SAFE_INTEGER} ${unit}, got ${n} ${unit}`,
+    );
+  }
+  return n;
 }
 
 // Float products such as 0.1 * 1000 = 100.00000000000001 must not round up to 101.

@@ -1,8 +1,7 @@
-import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { pino } from 'pino';
 import { Agent } from '../agent/index.js';
-import { readAgentConfig, withEnv, type AgentFlags } from '../agent/config.js';
+import { defaultInstanceId, readAgentConfig, withEnv, type AgentFlags } from '../agent/config.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
@@ -13,10 +12,16 @@ export function registerAgent(program: Command): void {
     .description(
       'Run an agent that takes tasks over ZeroMQ. Each option also reads TASK_ROUTER_AGENT_<NAME>.',
     )
-    .option('--listen <endpoint>', 'endpoint to bind (default tcp://127.0.0.1:5701)')
-    .option('--advertise <endpoint>', 'endpoint the principal should dial (default: the bound one)')
-    .option('--principal <endpoint>', "the controller's principal endpoint")
-    .option('--instance-id <id>', 'unique agent id (default: POD_NAME, else the host name)')
+    .option(
+      '--listen <endpoint>',
+      'tcp://HOST:PORT to bind; port 0 or * picks one (default tcp://127.0.0.1:5701)',
+    )
+    .option(
+      '--advertise <endpoint>',
+      'tcp://HOST:PORT the principal should dial (default: the bound one)',
+    )
+    .option('--principal <endpoint>', "the controller's principal endpoint, tcp://HOST:PORT")
+    .option('--instance-id <id>', 'unique agent id (default: POD_NAME, else <host name>-<pid>)')
     .option('--slots <n>', 'tasks run at once (default 4)')
     .option('--queue <n>', 'tasks that may wait for a slot (default 16)')
     .option('--cpu <quantity>', 'CPU offered, Kubernetes quantity (e.g. 2 or 500m)')
@@ -39,7 +44,7 @@ export function registerAgent(program: Command): void {
     .option('--insecure', 'allow a non-loopback --listen without CURVE keys')
     .action(async (flags: AgentFlags) => {
       const env = process.env;
-      const config = readAgentConfig(withEnv(flags, env), env.POD_NAME ?? hostname());
+      const config = readAgentConfig(withEnv(flags, env), defaultInstanceId(env));
       const logger = pino({ level: env.LOG_LEVEL ?? 'info' });
       // Tasks must not inherit the agent's own settings, which may hold its secret key.
       const baseEnv = Object.fromEntries(

@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import {
+  ENV_NAME,
   ErrorCode,
+  MAX_TIMEOUT_MS,
   ProtocolError,
   decodePipe,
   decodePipeReply,
@@ -23,20 +25,23 @@ const nasty = fc.oneof(
     .array(fc.constantFrom('|', '\\', '\n', '\0', 'x', 'é'), { maxLength: 20 })
     .map((a) => a.join('')),
 );
+// RUNTASK needs a uid and a command, and env names that are C identifiers.
+const filled = nasty.filter((v) => v !== '');
+const envName = fc.stringMatching(ENV_NAME);
 const count = fc.nat({ max: Number.MAX_SAFE_INTEGER });
 const refs = fc.array(fc.record({ uid: nasty, attempt: count }), { maxLength: 5 });
 
 const request: fc.Arbitrary<Request> = fc.oneof(
   fc.record({
     verb: fc.constant('RUNTASK' as const),
-    uid: nasty,
+    uid: filled,
     attempt: count,
     executor: fc.constantFrom('PROCESS' as const, 'SHELL' as const),
-    command: nasty,
+    command: filled,
     args: fc.array(nasty, { maxLength: 8 }),
-    env: fc.array(fc.record({ name: nasty, value: nasty }), { maxLength: 4 }),
+    env: fc.array(fc.record({ name: envName, value: nasty }), { maxLength: 4 }),
     workingDir: nasty,
-    timeoutMs: count,
+    timeoutMs: fc.nat({ max: MAX_TIMEOUT_MS }),
     cpuMillis: count,
     memoryBytes: count,
   }),
@@ -175,6 +180,31 @@ describe('multi-frame codec', () => {
         if (broken.length >= 3) expect(err?.requestId).toBe('r1');
       }),
     );
+  });
+
+  it.each([
+    [3, 'uid', '', /^frame 3 \(uid\): expected a non-empty value/],
+    [6, 'command', '', /^frame 6 \(command\): expected a non-empty value/],
+    [8, 'timeoutMs', String(MAX_TIMEOUT_MS + 1), /^frame 8 \(timeoutMs\): expected at most/],
+    [11, 'env', '[{"name":"1A","value":""}]', /^frame 11 \(env\): env\[0\]\.name: expected a C/],
+  ])('refuses a RUNTASK whose frame %i (%s) is %p', (frame, _field, value, message) => {
+    const frames = encodeRequest('r9', {
+      verb: 'RUNTASK',
+      uid: 'u',
+      attempt: 0,
+      executor: 'PROCESS',
+      command: 'true',
+      args: [],
+      env: [],
+      workingDir: '',
+      timeoutMs: 0,
+      cpuMillis: 0,
+      memoryBytes: 0,
+    });
+    frames[frame] = Buffer.from(value);
+    const err = expectProtocolError(() => decodeRequest(frames));
+    expect(err).toMatchObject({ code: ErrorCode.BadFrame, frame, requestId: 'r9' });
+    expect(err?.message).toMatch(message);
   });
 
   it('names the version mismatch and unknown verbs with their frame', () => {

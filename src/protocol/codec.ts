@@ -2,10 +2,13 @@ import { ErrorCode, ProtocolError, isErrorCode } from './errors.js';
 import { FrameReader, countText, encodeText } from './fields.js';
 import { isEnvList, isLabels, isTaskRefs } from './json-shapes.js';
 import {
+  ENV_NAME,
   EXECUTORS,
+  MAX_TIMEOUT_MS,
   PROTOCOL_VERSION,
   TASK_STATES,
   TaskReason,
+  type EnvVar,
   type Executor,
   type Reply,
   type Request,
@@ -144,15 +147,16 @@ export function decodeRequest(frames: readonly Uint8Array[]): Envelope<Request> 
 function readBody(verb: string, r: FrameReader, requestId: string): Request {
   switch (verb) {
     case 'RUNTASK': {
-      const uid = r.text('uid');
+      // Only the pipe form may leave the uid to the agent; here an empty one would be shared.
+      const uid = r.nonEmpty('uid');
       const attempt = r.count('attempt');
       const executor: Executor = r.oneOf('executor', EXECUTORS);
-      const command = r.text('command');
+      const command = r.nonEmpty('command');
       const workingDir = r.text('workingDir');
-      const timeoutMs = r.count('timeoutMs');
+      const timeoutMs = r.count('timeoutMs', MAX_TIMEOUT_MS);
       const cpuMillis = r.count('cpuMillis');
       const memoryBytes = r.count('memoryBytes');
-      const env = r.json('env', isEnvList, 'a list of {name, value} strings');
+      const env = readEnv(r);
       const args = r.rest('arg');
       return {
         verb,
@@ -205,6 +209,20 @@ function readBody(verb: string, r: FrameReader, requestId: string): Request {
         requestId,
       );
   }
+}
+
+function readEnv(r: FrameReader): EnvVar[] {
+  const at = r.position;
+  const env = r.json('env', isEnvList, 'a list of {name, value} strings');
+  env.forEach((e, i) => {
+    if (!ENV_NAME.test(e.name)) {
+      r.fail(
+        `frame ${at} (env): env[${i}].name: expected a C identifier (${ENV_NAME.source}), got ${JSON.stringify(e.name.slice(0, 40))}`,
+        at,
+      );
+    }
+  });
+  return env;
 }
 
 function readExecutors(r: FrameReader): Executor[] {

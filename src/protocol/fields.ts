@@ -59,8 +59,8 @@ export class FrameReader {
     return value;
   }
 
-  /** A non-negative safe integer in plain decimal. */
-  count(field: string): number {
+  /** A non-negative safe integer in plain decimal, at most `max` when given. */
+  count(field: string, max = Number.MAX_SAFE_INTEGER): number {
     const at = this.index;
     const raw = this.text(field);
     const value = Number(raw);
@@ -70,6 +70,15 @@ export class FrameReader {
         at,
       );
     }
+    if (value > max) this.fail(`frame ${at} (${field}): expected at most ${max}, got ${raw}`, at);
+    return value;
+  }
+
+  /** Text that is not empty. */
+  nonEmpty(field: string): string {
+    const at = this.index;
+    const value = this.text(field);
+    if (value === '') this.fail(`frame ${at} (${field}): expected a non-empty value, got ""`, at);
     return value;
   }
 

@@ -45,6 +45,15 @@ export const TaskReason = {
 } as const;
 export type TaskReason = (typeof TaskReason)[keyof typeof TaskReason];
 
+/**
+ * Longest RUNTASK timeout, in milliseconds (about 24.8 days). Node's timers hold a signed 32-bit
+ * delay and fire after 1 ms for anything larger, which would kill the task at once.
+ */
+export const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** An environment variable name a task may set: a C identifier. */
+export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** The identity of one attempt of one task. */
 export interface TaskRef {
   readonly uid: string;
@@ -67,7 +76,7 @@ export interface RunTask extends TaskRef {
   readonly env: readonly EnvVar[];
   /** Empty means the agent's own working directory. */
   readonly workingDir: string;
-  /** Per attempt, in milliseconds; 0 means no timeout. */
+  /** Per attempt, in milliseconds; 0 means no timeout; at most MAX_TIMEOUT_MS. */
   readonly timeoutMs: number;
   /** CPU the task needs, in millicores; 0 means no claim. */
   readonly cpuMillis: number;

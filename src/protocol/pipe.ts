@@ -64,7 +64,7 @@ export function decodePipeRequest(frame: Uint8Array): AgentRequest {
       if (fields.length < 3)
         r.fail(`pipe form RUNTASK needs EXECUTOR|command, got ${fields.length - 1} field(s)`, 0);
       const executor: Executor = r.oneOf('executor', EXECUTORS);
-      const command = r.text('command');
+      const command = r.nonEmpty('command');
       const args = r.rest('arg');
       body = {
         verb,

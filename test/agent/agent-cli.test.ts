@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TestPrincipal, client, runTask } from './helpers.js';
 
@@ -52,7 +53,7 @@ describe('task-router agent', () => {
     await principal.close();
   });
 
-  async function spawnAgent(extra: string[]): Promise<string> {
+  async function spawnAgent(extra: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
     const listen = `tcp://127.0.0.1:${await freePort()}`;
     child = spawn(
       process.execPath,
@@ -67,7 +68,10 @@ describe('task-router agent', () => {
         'PROCESS,SHELL',
         ...extra,
       ],
-      { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, LOG_LEVEL: 'warn' } },
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, ...env, LOG_LEVEL: 'warn' },
+      },
     );
     await principal.until(() => principal.registers.length > 0);
     return listen;
@@ -111,13 +115,50 @@ describe('task-router agent', () => {
     expect(rssKiB(pid) - before).toBeLessThan(100 * 1024);
   }, 90_000);
 
-  it('refuses a bad option, naming it', async () => {
-    child = spawn(process.execPath, [BIN, 'agent', '--queue', '-1'], {
+  async function refused(args: string[]): Promise<{ code: number | null; err: string }> {
+    child = spawn(process.execPath, [BIN, 'agent', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-    expect(await exited(child)).toBe(1);
-    expect(err).toContain('--queue: expected an integer >= 0, got "-1"');
+    return { code: await exited(child), err };
+  }
+
+  it.each([
+    [['--queue', '-1'], '--queue: expected an integer >= 0, got "-1"'],
+    [
+      ['--principal', 'nope'],
+      '--principal: expected tcp://HOST:PORT with PORT 1-65535, got "nope"',
+    ],
+    [['--listen', 'tcp://127.0.0.1:99999'], '--listen: expected tcp://HOST:PORT with PORT 0-65535'],
+    [['--advertise', 'tcp://10.0.0.1:0'], '--advertise: expected tcp://HOST:PORT'],
+    [['--instance-id', ''], '--instance-id: expected a non-empty id, got ""'],
+    [['--memory', '9Ei'], '--memory: invalid quantity "9Ei": expected at most'],
+    [['--cpu', '1e18'], '--cpu: invalid quantity "1e18": expected at most'],
+  ])('refuses %j and exits 1, naming the option', async (args, expected) => {
+    const { code, err } = await refused(args);
+    expect(code).toBe(1);
+    expect(err).toContain(expected);
+  });
+
+  it('names itself after the host and its pid when POD_NAME is not set', async () => {
+    const env = { ...process.env };
+    delete env.POD_NAME;
+    const listen = `tcp://127.0.0.1:${await freePort()}`;
+    child = spawn(
+      process.execPath,
+      [BIN, 'agent', '--listen', listen, '--principal', principal.endpoint],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...env, LOG_LEVEL: 'warn' },
+      },
+    );
+    await principal.until(() => principal.registers.length > 0);
+    expect(principal.registers[0]?.instanceId).toBe(`${hostname()}-${child.pid}`);
+  });
+
+  it('names itself after POD_NAME when set', async () => {
+    await spawnAgent([], { POD_NAME: 'agent-pod-x1' });
+    expect(principal.registers[0]?.instanceId).toBe('agent-pod-x1');
   });
 });
