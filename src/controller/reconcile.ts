@@ -107,14 +107,7 @@ function planNext(ctx: EngineContext, task: Task, record: TaskRecord): number | 
     taskDemand(task.spec);
   } catch (err) {
     // A spec the API accepted but the router cannot use (a quantity out of range): fail it.
-    record.current = {
-      index: record.nextAttempt,
-      agentId: '',
-      stage: 'ended',
-      sinceMs: ctx.now(),
-      report: syntheticFailure(Reasons.InvalidSpec, (err as Error).message, Date.now()),
-    };
-    ctx.queue.add(record.key);
+    failInvalidSpec(ctx, record, err);
     return undefined;
   }
   ctx.pending.upsert({
@@ -152,6 +145,18 @@ export function recordFor(ctx: EngineContext, task: Task): TaskRecord {
   }
   ctx.records.set(uid, record);
   return record;
+}
+
+/** Ends a Task the router cannot take (a number out of range) as InvalidSpec, saying why. */
+export function failInvalidSpec(ctx: EngineContext, record: TaskRecord, err: unknown): void {
+  record.current = {
+    index: record.nextAttempt,
+    agentId: '',
+    stage: 'ended',
+    sinceMs: ctx.now(),
+    report: syntheticFailure(Reasons.InvalidSpec, (err as Error).message, Date.now()),
+  };
+  ctx.queue.add(record.key);
 }
 
 /** Marks the current attempt failed as the controller saw it; retries when allowed. */

@@ -1,9 +1,7 @@
-import { Reasons } from '../api/index.js';
 import type { Task } from '../api/index.js';
 import { matchesSelector, taskDemand } from '../router/index.js';
 import type { Router, TaskDemand } from '../router/index.js';
-import { syntheticFailure } from './report.js';
-import type { TaskRecord } from './task-record.js';
+import { failInvalidSpec } from './reconcile.js';
 import { dispatch } from './dispatcher.js';
 import type { EngineContext } from './engine-types.js';
 import type { PendingItem } from './pending-queue.js';
@@ -34,7 +32,7 @@ export function schedulePass(ctx: EngineContext): void {
       picked = ctx.router.pickAndReserve(demand);
     } catch (err) {
       // One Task the router cannot take (a number out of range) must not stop the others.
-      failUnroutable(ctx, record, err);
+      failInvalidSpec(ctx, record, err);
       continue;
     }
     const { result, reservation } = picked;
@@ -68,18 +66,6 @@ export function schedulePass(ctx: EngineContext): void {
     void dispatch(ctx, record, task, agent, reservation, demand);
   }
   for (const item of skipped) ctx.pending.upsert(item);
-}
-
-/** Ends a Task the router refused, as InvalidSpec, naming what it refused. */
-function failUnroutable(ctx: EngineContext, record: TaskRecord, err: unknown): void {
-  record.current = {
-    index: record.nextAttempt,
-    agentId: '',
-    stage: 'ended',
-    sinceMs: ctx.now(),
-    report: syntheticFailure(Reasons.InvalidSpec, (err as Error).message, Date.now()),
-  };
-  ctx.queue.add(record.key);
 }
 
 /**

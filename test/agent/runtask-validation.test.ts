@@ -1,23 +1,10 @@
-import { createServer } from 'node:net';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Request as ReqSocket } from 'zeromq';
 import type { Agent, RequestClient } from '../../src/agent/index.js';
 import { MAX_TIMEOUT_MS, decodePipeReply, type RunTask } from '../../src/protocol/index.js';
 import { TestPrincipal, client, runTask, startAgent, startOnSameEndpoint } from './helpers.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => {
-        resolve(typeof address === 'object' && address ? address.port : 0);
-      });
-    });
-  });
-}
+import { freePort } from '../free-port.js';
 
 describe('agent RUNTASK checks', () => {
   let principal: TestPrincipal;

@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import { RequestClient } from '../../src/agent/request-client.js';
 import { Controller } from '../../src/controller/controller.js';
@@ -6,21 +5,9 @@ import { loadKubeConfig } from '../../src/controller/kube/index.js';
 import { startLocalCluster } from '../../src/localcluster/index.js';
 import type { LocalCluster } from '../../src/localcluster/index.js';
 import { TEST_TIMINGS, waitFor } from './stack.js';
+import { freePort } from '../free-port.js';
 
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 describe('leader election between two controller replicas', () => {
   let cluster: LocalCluster;

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { pino } from 'pino';
 import type { Agent } from '../../src/agent/index.js';
 import { startLocalCluster } from '../../src/localcluster/index.js';
@@ -10,22 +9,10 @@ import { toolPath } from '../../scripts/tools.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { waitFor } from './stack.js';
+import { freePort } from '../free-port.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/task-router.js', import.meta.url).pathname;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address !== null ? address.port : 0);
-      });
-    });
-  });
-}
 
 describe('a controller killed mid-flight and started again', () => {
   let cluster: LocalCluster;
