@@ -62,7 +62,9 @@ export function selfSignedCert(commonName = 'task-router-local'): SelfSignedCert
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const serialBytes = randomBytes(16);
-  serialBytes[0] = (serialBytes[0] ?? 0) & 0x7f; // a positive INTEGER
+  // A positive INTEGER in minimal DER form: the top bit clear (no sign), and the first byte not
+  // zero (a leading zero byte before one below 0x80 is refused as padding).
+  serialBytes[0] = ((serialBytes[0] ?? 0) & 0x7f) | 0x01;
   const sigAlg = seq(oid('1.2.840.10045.4.3.2')); // ecdsa-with-SHA256
   const name = seq(tlv(0x31, seq(oid('2.5.4.3'), tlv(0x0c, Buffer.from(commonName, 'utf8')))));
   const now = Date.now();
