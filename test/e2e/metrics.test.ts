@@ -37,11 +37,12 @@ describe('the controller metrics after real work', () => {
     await stack.kubectl('-n', ns, 'apply', '-f', fixture('exit-code.yaml'));
     const text = await waitFor(async () => {
       const body = await registry.metrics();
-      const failed = sample(
-        body,
+      // The two finish in either order; wait until both are counted.
+      const series = [
+        'taskrouter_task_transitions_total{phase="Complete",reason="Completed"}',
         'taskrouter_task_transitions_total{phase="Failed",reason="ExitCode"}',
-      );
-      return failed === 1 ? body : undefined;
+      ];
+      return series.every((name) => sample(body, name) !== undefined) ? body : undefined;
     }, 'both Tasks to be counted');
     expect(
       sample(text, 'taskrouter_task_transitions_total{phase="Complete",reason="Completed"}'),
