@@ -72,6 +72,7 @@ export class Agent {
 
   async start(): Promise<void> {
     await this.server.start();
+    this.tasks.warm();
     try {
       this.connect();
     } catch (err) {

@@ -25,7 +25,7 @@ export { startTask, type ExecResult, type ExecutorOptions, type RunningTask } fr
 export { OutputTail } from './output-tail.js';
 export {
   InlineLauncher,
-  ThreadLauncher,
-  threadLauncherAvailable,
+  HelperLauncher,
+  helperLauncherAvailable,
   type Launcher,
 } from './launcher.js';

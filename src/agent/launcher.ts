@@ -1,6 +1,6 @@
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { TaskReason } from '../protocol/index.js';
 import { type RunTask } from '../protocol/index.js';
@@ -16,6 +16,8 @@ import type { LaunchCommand, LaunchEvent } from './launch-messages.js';
 /** Starts task processes; `start` never rejects (a failure to start is a StartFailed result). */
 export interface Launcher {
   start(task: RunTask, options: ExecutorOptions): Promise<RunningTask>;
+  /** Gets ready ahead of the first task, so that one does not wait; optional to call. */
+  warm(): void;
   /** Stops the launch machinery; tasks still held are not waited for. */
   close(): Promise<void>;
 }
@@ -24,6 +26,10 @@ export interface Launcher {
 export class InlineLauncher implements Launcher {
   start(task: RunTask, options: ExecutorOptions): Promise<RunningTask> {
     return startTask(task, options);
+  }
+
+  warm(): void {
+    // Nothing to prepare.
   }
 
   close(): Promise<void> {
@@ -37,34 +43,49 @@ interface InFlight {
   readonly finished: (result: ExecResult) => void;
 }
 
-const THREAD_ENTRY = new URL('./launch-thread.js', import.meta.url);
+const HELPER_ENTRY = new URL('./launch-helper.js', import.meta.url);
 
 /**
- * True when the compiled launch thread is next to this module. Running from the TypeScript
- * sources (as the test runner does) there is none, and a worker cannot load TypeScript.
+ * True when the compiled launch helper is next to this module. Running from the TypeScript
+ * sources (as the test runner does) there is none, and Node cannot fork TypeScript.
  */
-export function threadLauncherAvailable(): boolean {
-  return THREAD_ENTRY.protocol === 'file:' && existsSync(fileURLToPath(THREAD_ENTRY));
+export function helperLauncherAvailable(): boolean {
+  return HELPER_ENTRY.protocol === 'file:' && existsSync(fileURLToPath(HELPER_ENTRY));
 }
 
 /**
- * Spawns and supervises task processes on one worker thread, so the caller's event loop never
- * blocks in fork and exec. The thread is started on first use and is kept referenced only while
- * tasks are in flight. If it dies, every task it held ends as StartFailed, and the next task
- * starts a new one.
+ * Spawns and supervises task processes in one small helper process (see launch-helper.ts), so
+ * the agent neither blocks in fork and exec nor pays for forking its own large heap, and no task
+ * outlives the agent. The helper is forked on first use (or by `warm`) and keeps the agent alive
+ * only while tasks are in flight. If it dies, every task it held ends as StartFailed after its
+ * group is killed, and the next task forks a new one.
  */
-export class ThreadLauncher implements Launcher {
-  private worker?: Worker;
+export class HelperLauncher implements Launcher {
+  private helper?: ChildProcess;
+  /** Commands of this turn, sent as one message when the turn's synchronous work is done. */
+  private outbox: LaunchCommand[] = [];
   private nextId = 1;
   private readonly inFlight = new Map<number, InFlight>();
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly entry: URL = HELPER_ENTRY,
+  ) {}
+
+  /** The helper's pid while it runs. */
+  get helperPid(): number | undefined {
+    return this.helper?.pid;
+  }
+
+  warm(): void {
+    this.ensureHelper();
+  }
 
   start(task: RunTask, options: ExecutorOptions): Promise<RunningTask> {
     const id = this.nextId++;
-    const worker = this.ensureWorker();
+    const helper = this.ensureHelper();
     const stop = (reason: TaskReason): void => {
-      this.post(worker, { kind: 'stop', id, reason });
+      this.post(helper, { kind: 'stop', id, reason });
     };
     return new Promise<RunningTask>((resolve) => {
       let finish: (result: ExecResult) => void = () => undefined;
@@ -79,44 +100,72 @@ export class ThreadLauncher implements Launcher {
           finish(result);
         },
       });
-      if (this.inFlight.size === 1) worker.ref();
-      this.post(worker, { kind: 'start', id, task, options });
+      if (this.inFlight.size === 1) setReferenced(helper, true);
+      this.post(helper, { kind: 'start', id, task, options });
     });
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    if (worker) await worker.terminate();
-    this.failAll('launch thread closed');
+    const helper = this.helper;
+    this.helper = undefined;
+    if (helper && helper.exitCode === null && helper.signalCode === null) {
+      const exited = new Promise((resolve) => helper.once('exit', resolve));
+      // The helper kills what it still holds and exits when its channel closes.
+      if (helper.connected) helper.disconnect();
+      else helper.kill('SIGKILL');
+      await exited;
+    }
+    this.failAll('launch helper closed');
   }
 
-  private post(worker: Worker, command: LaunchCommand): void {
-    worker.postMessage(command);
+  private post(helper: ChildProcess, command: LaunchCommand): void {
+    this.outbox.push(command);
+    if (this.outbox.length === 1) {
+      queueMicrotask(() => {
+        this.flush(helper);
+      });
+    }
   }
 
-  private ensureWorker(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(THREAD_ENTRY);
-    worker.unref();
-    worker.on('message', (event: LaunchEvent) => {
-      this.onEvent(worker, event);
+  private flush(helper: ChildProcess): void {
+    const commands = this.outbox;
+    this.outbox = [];
+    if (!helper.connected) return; // its exit handler ends what it held
+    helper.send(commands, (err) => {
+      if (err) this.logger.debug({ err }, 'launch helper unreachable');
     });
-    worker.on('error', (err) => {
-      this.logger.error({ err }, 'launch thread failed');
+  }
+
+  private ensureHelper(): ChildProcess {
+    if (this.helper) return this.helper;
+    const helper = fork(fileURLToPath(this.entry), [], {
+      // Not the agent's flags (an inspector port, a heap size meant for the agent).
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
     });
-    worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = undefined;
+    setReferenced(helper, false);
+    helper.on('message', (events: LaunchEvent[]) => {
+      for (const event of events) this.onEvent(helper, event);
+    });
+    helper.on('error', (err) => {
+      this.logger.error({ err }, 'launch helper failed');
+    });
+    helper.once('exit', (code, signal) => {
+      if (this.helper === helper) this.helper = undefined;
       if (this.inFlight.size > 0) {
-        this.logger.error({ code, held: this.inFlight.size }, 'launch thread exited with tasks');
-        this.failAll(`launch thread exited with code ${code}`);
+        this.logger.error(
+          { code, signal, held: this.inFlight.size },
+          'launch helper exited with tasks',
+        );
+        this.failAll(`launch helper exited (code ${code}, signal ${signal})`);
       }
     });
-    this.worker = worker;
-    return worker;
+    this.helper = helper;
+    return helper;
   }
 
-  private onEvent(worker: Worker, event: LaunchEvent): void {
+  private onEvent(helper: ChildProcess, event: LaunchEvent): void {
     const entry = this.inFlight.get(event.id);
     if (entry === undefined) return;
     if (event.kind === 'started') {
@@ -125,7 +174,7 @@ export class ThreadLauncher implements Launcher {
       return;
     }
     this.inFlight.delete(event.id);
-    if (this.inFlight.size === 0) worker.unref();
+    if (this.inFlight.size === 0) setReferenced(helper, false);
     entry.finished(event.result);
   }
 
@@ -137,6 +186,18 @@ export class ThreadLauncher implements Launcher {
       entry.finished(startFailedResult(message));
     }
     this.inFlight.clear();
+  }
+}
+
+/** Whether the helper (its process and its channel) keeps the agent's loop alive. */
+function setReferenced(helper: ChildProcess, on: boolean): void {
+  const channel = helper.channel as { ref(): void; unref(): void } | null | undefined;
+  if (on) {
+    helper.ref();
+    channel?.ref();
+  } else {
+    helper.unref();
+    channel?.unref();
   }
 }
 

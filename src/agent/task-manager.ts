@@ -11,8 +11,8 @@ import {
 import type { ExecResult, ExecutorOptions, RunningTask } from './executor.js';
 import {
   InlineLauncher,
-  ThreadLauncher,
-  threadLauncherAvailable,
+  HelperLauncher,
+  helperLauncherAvailable,
   type Launcher,
 } from './launcher.js';
 import { TaskRejectedError, queueFull } from './task-errors.js';
@@ -35,7 +35,7 @@ export interface TaskManagerOptions {
   readonly rememberFinished?: number;
   readonly executor?: ExecutorOptions;
   /**
-   * Starts the processes. Default: a ThreadLauncher when the compiled launch thread is present,
+   * Starts the processes. Default: a HelperLauncher when the compiled launch helper is present,
    * else an InlineLauncher (which blocks the event loop for each spawn).
    */
   readonly launcher?: Launcher;
@@ -69,7 +69,8 @@ export interface FreeRoom {
  * recently is recognised and not run again.
  */
 export class TaskManager {
-  private readonly queue: Entry[] = [];
+  /** Waiting tasks by key, oldest first (a Map keeps insertion order). */
+  private readonly queue = new Map<string, Entry>();
   private readonly running = new Map<string, Entry>();
   private readonly finished = new Set<string>();
   private readonly idle = new Set<() => void>();
@@ -83,7 +84,12 @@ export class TaskManager {
   constructor(private readonly options: TaskManagerOptions) {
     this.launcher =
       options.launcher ??
-      (threadLauncherAvailable() ? new ThreadLauncher(options.logger) : new InlineLauncher());
+      (helperLauncherAvailable() ? new HelperLauncher(options.logger) : new InlineLauncher());
+  }
+
+  /** Prepares the launcher so that the first task does not wait for it. */
+  warm(): void {
+    this.launcher.warm();
   }
 
   /**
@@ -92,7 +98,7 @@ export class TaskManager {
    */
   submit(task: RunTask): 'accepted' | 'duplicate' {
     const k = key(task);
-    if (this.running.has(k) || this.finished.has(k) || this.queue.some((e) => key(e.task) === k)) {
+    if (this.running.has(k) || this.finished.has(k) || this.queue.has(k)) {
       return 'duplicate';
     }
     const o = this.options;
@@ -114,12 +120,12 @@ export class TaskManager {
       );
     }
     const entry: Entry = { task, seq: 0, startTimeMs: null };
-    if (this.queue.length === 0 && this.fits(task)) {
+    if (this.queue.size === 0 && this.fits(task)) {
       this.start(entry);
       return 'accepted';
     }
-    if (this.queue.length >= o.queueLength) throw queueFull(o.queueLength);
-    this.queue.push(entry);
+    if (this.queue.size >= o.queueLength) throw queueFull(o.queueLength);
+    this.queue.set(k, entry);
     this.report(entry, 'WAITING', TaskReason.Queued, 'waiting for a free slot');
     return 'accepted';
   }
@@ -130,10 +136,10 @@ export class TaskManager {
    */
   cancel(ref: TaskRef): boolean {
     const k = key(ref);
-    const queued = this.queue.findIndex((e) => key(e.task) === k);
-    if (queued >= 0) {
-      const [entry] = this.queue.splice(queued, 1);
-      if (entry) this.finishUnstarted(entry, TaskReason.Cancelled, 'cancelled while waiting');
+    const queued = this.queue.get(k);
+    if (queued !== undefined) {
+      this.queue.delete(k);
+      this.finishUnstarted(queued, TaskReason.Cancelled, 'cancelled while waiting');
       return true;
     }
     const entry = this.running.get(k);
@@ -150,7 +156,7 @@ export class TaskManager {
 
   /** Every attempt waiting or running. */
   held(): TaskRef[] {
-    return [...this.running.values(), ...this.queue].map((e) => ({
+    return [...this.running.values(), ...this.queue.values()].map((e) => ({
       uid: e.task.uid,
       attempt: e.task.attempt,
     }));
@@ -162,7 +168,7 @@ export class TaskManager {
       slots: Math.max(0, o.slots - this.running.size),
       cpuMillis: Math.max(0, o.cpuMillis - this.usedCpu),
       memoryBytes: Math.max(0, o.memoryBytes - this.usedMemory),
-      queued: this.queue.length,
+      queued: this.queue.size,
     };
   }
 
@@ -172,7 +178,9 @@ export class TaskManager {
    */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
-    for (const entry of this.queue.splice(0)) {
+    const waiting = [...this.queue.values()];
+    this.queue.clear();
+    for (const entry of waiting) {
       this.finishUnstarted(
         entry,
         TaskReason.AgentShutdown,
@@ -274,9 +282,11 @@ export class TaskManager {
 
   private pump(): void {
     while (!this.draining) {
-      const head = this.queue[0];
-      if (head === undefined || !this.fits(head.task)) return;
-      this.queue.shift();
+      const next = this.queue.entries().next();
+      if (next.done === true) return;
+      const [k, head] = next.value;
+      if (!this.fits(head.task)) return;
+      this.queue.delete(k);
       this.start(head);
     }
   }

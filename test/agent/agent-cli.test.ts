@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { TestPrincipal, client, runTask } from './helpers.js';
+import { TestPrincipal, childAppears, childrenOf, client, goneWithin, runTask } from './helpers.js';
 import { freePort } from '../free-port.js';
 
 // Runs the built CLI (`npx tsc -p tsconfig.build.json` first), as a pod would.
@@ -33,7 +33,7 @@ describe('task-router agent', () => {
   });
 
   afterEach(async () => {
-    if (child && child.exitCode === null) {
+    if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGKILL');
       await exited(child);
     }
@@ -91,7 +91,10 @@ describe('task-router agent', () => {
     const listen = await spawnAgent([]);
     const rc = client(listen);
     const pid = child!.pid!;
-    const before = rssKiB(pid);
+    // The agent and its launch helper, which reads the task's output.
+    const helper = await childAppears(pid);
+    const rss = (): number => rssKiB(pid) + rssKiB(helper);
+    const before = rss();
     const t = runTask({ executor: 'SHELL', command: 'yes | head -c 400000000' });
     await rc.request(t);
     const final = await principal.final(t.uid, 60_000);
@@ -99,8 +102,24 @@ describe('task-router agent', () => {
     expect(final).toMatchObject({ state: 'COMPLETE', outputTruncated: true });
     expect(final.output.length).toBe(16 * 1024);
     // Loose bound: buffering the output whole would add about 400 MB.
-    expect(rssKiB(pid) - before).toBeLessThan(100 * 1024);
+    expect(rss() - before).toBeLessThan(100 * 1024);
   }, 90_000);
+
+  it('leaves no task running when it is killed with SIGKILL', async () => {
+    const listen = await spawnAgent([]);
+    const rc = client(listen);
+    const helper = await childAppears(child!.pid!);
+    const t = runTask({ command: 'sleep', args: ['60'] });
+    expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
+    rc.close();
+    const task = await childAppears(helper);
+    child!.kill('SIGKILL');
+    await exited(child!);
+    // The helper sees its channel to the agent close, kills every task group and exits.
+    expect(await goneWithin(task, 5000)).toBe(true);
+    expect(await goneWithin(helper, 5000)).toBe(true);
+    expect(childrenOf(helper)).toEqual([]);
+  });
 
   async function refused(args: string[]): Promise<{ code: number | null; err: string }> {
     child = spawn(process.execPath, [BIN, 'agent', ...args], {

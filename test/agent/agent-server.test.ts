@@ -112,6 +112,33 @@ describe('agent server', () => {
     expect(principal.reportsOf(t.uid).filter((r) => r.state === 'RUNNING')).toHaveLength(1);
   });
 
+  it('recognises a repeated RUNTASK of a task still waiting, and cancels it from the queue', async () => {
+    await agent.stop(1000, 200);
+    agent = await startAgent(principal.endpoint, { slots: 1, queueLength: 2 });
+    rc.close();
+    rc = client(agent.endpoint);
+    const busy = runTask({ command: 'sleep', args: ['0.5'] });
+    const waiting = runTask({ command: 'echo', args: ['waited'] });
+    const cancelled = runTask({ command: 'echo', args: ['never'] });
+    for (const t of [busy, waiting, cancelled]) {
+      expect(await rc.request(t)).toMatchObject({ fields: [t.uid, '0', 'accepted'] });
+    }
+    expect(await rc.request(waiting)).toMatchObject({ fields: [waiting.uid, '0', 'duplicate'] });
+    expect(
+      await rc.request({ verb: 'CANCEL', uid: cancelled.uid, attempt: cancelled.attempt }),
+    ).toMatchObject({ kind: 'OK', fields: ['cancelled'] });
+    expect(await principal.final(waiting.uid)).toMatchObject({
+      state: 'COMPLETE',
+      output: 'waited\n',
+    });
+    expect(await principal.final(cancelled.uid)).toMatchObject({
+      state: 'FAILED',
+      reason: 'Cancelled',
+    });
+    expect(principal.reportsOf(waiting.uid).filter((r) => r.state === 'RUNNING')).toHaveLength(1);
+    expect(principal.reportsOf(cancelled.uid).some((r) => r.state === 'RUNNING')).toBe(false);
+  });
+
   it('runs three RUNTASKs sent at the same instant', async () => {
     const tasks = [1, 2, 3].map((n) => runTask({ command: 'echo', args: [`n${n}`] }));
     const replies = await Promise.all(tasks.map((t) => rc.request(t)));

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { Agent, RouterServer, RequestClient, type AgentOptions } from '../../src/agent/index.js';
 import type { RunTask, StatusReport, Register } from '../../src/protocol/index.js';
@@ -124,11 +124,6 @@ export function client(endpoint: string, deadlineMs = 3000): RequestClient {
   return new RequestClient({ endpoint, deadlineMs, logger: silent });
 }
 
-/**
- * True while `pid` is a live process. A killed orphan is re-parented to PID 1, and when PID 1 does
- * not reap (as in some containers) it stays a zombie that `kill(pid, 0)` still finds; a zombie
- * runs nothing, so it counts as dead here.
- */
 /** Resolves true once `pid` is gone (a SIGKILL takes a moment to land), false after `ms`. */
 export async function goneWithin(pid: number, ms = 2000): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -152,6 +147,11 @@ export async function startOnSameEndpoint(principal: TestPrincipal): Promise<voi
   }
 }
 
+/**
+ * True while `pid` is a live process. A killed orphan is re-parented to PID 1, and when PID 1 does
+ * not reap (as in some containers) it stays a zombie that `kill(pid, 0)` still finds; a zombie
+ * runs nothing, so it counts as dead here.
+ */
 export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -162,5 +162,34 @@ export function alive(pid: number): boolean {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.startsWith('Z') !== true;
   } catch {
     return false;
+  }
+}
+
+/** Pids whose parent is `pid`, from /proc. */
+export function childrenOf(pid: number): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Field 4 is the parent; the name in field 2 may hold spaces, so split after its ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) {
+        found.push(Number(entry));
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** The first child of `pid` to appear; fails after `ms`. */
+export async function childAppears(pid: number, ms = 5000): Promise<number> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const [child] = childrenOf(pid);
+    if (child !== undefined) return child;
+    if (Date.now() > deadline) throw new Error(`no child of ${pid} appeared within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { HelperLauncher } from '../../src/agent/index.js';
+import { TaskReason } from '../../src/protocol/index.js';
+import { alive, childAppears, goneWithin, runTask, silent } from './helpers.js';
+
+// The helper is a forked Node process, so it runs from the build (`make test` builds first).
+const ENTRY = new URL('../../dist/agent/launch-helper.js', import.meta.url);
+
+const sleeper = (seconds: number) => runTask({ command: 'sleep', args: [String(seconds)] });
+
+describe('launch helper', () => {
+  let launcher: HelperLauncher;
+
+  beforeAll(() => {
+    if (!existsSync(fileURLToPath(ENTRY))) throw new Error('build first: make build');
+  });
+
+  beforeEach(() => {
+    launcher = new HelperLauncher(silent, ENTRY);
+  });
+
+  afterEach(async () => {
+    await launcher.close();
+  });
+
+  it('starts a task in its own process and reports its output and exit', async () => {
+    const handle = await launcher.start(runTask({ command: 'echo', args: ['from', 'helper'] }), {});
+    expect(handle.pid).toEqual(expect.any(Number));
+    expect(handle.pid).not.toBe(launcher.helperPid);
+    expect(await handle.done).toMatchObject({
+      ok: true,
+      reason: TaskReason.Completed,
+      exitCode: 0,
+      output: 'from helper\n',
+    });
+  });
+
+  it('stops a task when asked, with the reason given', async () => {
+    const handle = await launcher.start(sleeper(30), { killGraceMs: 500 });
+    handle.stop(TaskReason.Cancelled);
+    const result = await handle.done;
+    expect(result).toMatchObject({ ok: false, reason: TaskReason.Cancelled });
+    expect(await goneWithin(handle.pid!)).toBe(true);
+  });
+
+  it('ends a missing program as StartFailed, not a crash of the helper', async () => {
+    const handle = await launcher.start(runTask({ command: 'no-such-program-here' }), {});
+    expect(await handle.done).toMatchObject({
+      ok: false,
+      reason: TaskReason.StartFailed,
+      message: 'program no-such-program-here not found',
+    });
+    const next = await launcher.start(runTask({ command: 'true' }), {});
+    expect(await next.done).toMatchObject({ ok: true });
+  });
+
+  it('fails the tasks of a helper that dies, kills their processes and starts a new helper', async () => {
+    launcher.warm();
+    const first = launcher.helperPid!;
+    const handle = await launcher.start(sleeper(30), {});
+    const taskPid = await childAppears(first);
+    process.kill(first, 'SIGKILL');
+    expect(await handle.done).toMatchObject({
+      ok: false,
+      reason: TaskReason.StartFailed,
+      message: 'launch helper exited (code null, signal SIGKILL)',
+    });
+    expect(await goneWithin(taskPid)).toBe(true);
+    const next = await launcher.start(runTask({ command: 'echo', args: ['again'] }), {});
+    expect(await next.done).toMatchObject({ ok: true, output: 'again\n' });
+    expect(launcher.helperPid).not.toBe(first);
+  });
+
+  it('kills what it still runs when the launcher closes, and exits', async () => {
+    launcher.warm();
+    const helper = launcher.helperPid!;
+    const handle = await launcher.start(sleeper(30), {});
+    const taskPid = await childAppears(helper);
+    await launcher.close();
+    expect(await handle.done).toMatchObject({ ok: false, reason: TaskReason.StartFailed });
+    expect(await goneWithin(taskPid)).toBe(true);
+    expect(alive(helper)).toBe(false);
+  });
+});
