@@ -9,6 +9,7 @@ import {
 } from '../protocol/index.js';
 import type { CurveClientKeys } from './curve.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+import { SendQueue } from './send-queue.js';
 
 /** No reply came within the deadline; the request may or may not have been acted on. */
 export class RequestTimeoutError extends Error {
@@ -52,15 +53,16 @@ interface Pending {
  */
 export class RequestClient {
   private socket: Dealer;
+  private sends: SendQueue;
   private endpointNow: string;
   private readonly pending = new Map<string, Pending>();
   private nextId = 1;
-  private sending: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly options: RequestClientOptions) {
     this.endpointNow = options.endpoint;
     this.socket = this.open();
+    this.sends = this.queueFor(this.socket);
   }
 
   /** The endpoint currently connected to. */
@@ -93,13 +95,7 @@ export class RequestClient {
         if (this.options.replaceOnTimeout ?? true) this.replace();
       }, deadlineMs);
       this.pending.set(id, { resolve, reject, timer });
-      const socket = this.socket;
-      // zeromq.js allows one send in flight per socket, so sends are chained.
-      this.sending = this.sending
-        .then(() => (socket.closed ? undefined : socket.send(frames)))
-        .catch((err: unknown) => {
-          this.options.logger.debug({ err }, 'request send failed');
-        });
+      this.sends.send(frames);
     });
   }
 
@@ -112,8 +108,8 @@ export class RequestClient {
     if (endpoint !== undefined) this.endpointNow = endpoint;
     this.socket.close();
     this.failAll('socket replaced');
-    this.sending = Promise.resolve();
     this.socket = this.open();
+    this.sends = this.queueFor(this.socket);
   }
 
   close(): void {
@@ -121,6 +117,12 @@ export class RequestClient {
     this.closed = true;
     this.socket.close();
     this.failAll('client closed');
+  }
+
+  private queueFor(socket: Dealer): SendQueue {
+    return new SendQueue(socket, (err) => {
+      this.options.logger.debug({ err }, 'request send failed');
+    });
   }
 
   private failAll(why: string): void {

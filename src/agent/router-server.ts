@@ -13,6 +13,7 @@ import {
 } from '../protocol/index.js';
 import { ZapHandler, type CurveServerKeys } from './curve.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './limits.js';
+import { SendQueue } from './send-queue.js';
 
 /** One decoded request as a handler sees it. */
 export interface Incoming {
@@ -51,7 +52,7 @@ export class RouterServer {
   private zap?: ZapHandler;
   private context?: Context;
   private loop?: Promise<void>;
-  private sending: Promise<unknown> = Promise.resolve();
+  private sends?: SendQueue;
 
   constructor(private readonly options: RouterServerOptions) {}
 
@@ -85,6 +86,9 @@ export class RouterServer {
       throw err;
     }
     this.socket = socket;
+    this.sends = new SendQueue(socket, (err) => {
+      this.options.logger.debug({ err }, 'reply dropped');
+    });
     this.loop = this.serve(socket);
   }
 
@@ -105,19 +109,36 @@ export class RouterServer {
         // A peer that sent no delimiter gets its reply without one.
         const envelope = split >= 0 ? frames.slice(0, split + 1) : frames.slice(0, 1);
         const body = frames.slice(envelope.length);
-        void this.answer(envelope, body);
+        this.answer(envelope, body);
       }
     } catch (err) {
       if (!socket.closed) this.options.logger.error({ err }, 'server receive loop stopped');
     }
   }
 
-  private async answer(envelope: Buffer[], frames: Buffer[]): Promise<void> {
+  /**
+   * Decodes, handles and replies. A handler that answers at once is answered within this call,
+   * before the receive loop reads on, so a reply never waits behind the next poll.
+   */
+  private answer(envelope: Buffer[], frames: Buffer[]): void {
     const [first] = frames;
     const pipe =
       frames.length === 1 && first !== undefined && first.toString() !== PROTOCOL_VERSION;
     let requestId = '';
-    let reply: Reply;
+    const reply = (r: Reply): void => {
+      try {
+        const out = pipe ? [encodePipeReply(r)] : safeEncode(requestId, r);
+        this.sends?.send([...envelope, ...out]);
+      } catch (err) {
+        // Never expected; the receive loop must go on either way.
+        this.options.logger.error({ err }, 'reply could not be sent');
+      }
+    };
+    const fail = (err: unknown): void => {
+      if (err instanceof ProtocolError) requestId = err.requestId;
+      reply(toErrorReply(err, this.options.logger));
+    };
+    let outcome: Reply | Promise<Reply>;
     try {
       tooLarge(frames, this.maxMessageBytes, pipe ? '' : (frames[2]?.toString('utf8') ?? ''));
       let body: Request;
@@ -128,26 +149,13 @@ export class RouterServer {
         requestId = decoded.requestId;
         body = decoded.body;
       }
-      const incoming: Incoming = { body, pipe };
-      reply = await this.options.handler(incoming);
+      outcome = this.options.handler({ body, pipe });
     } catch (err) {
-      reply = toErrorReply(err, this.options.logger);
-      if (err instanceof ProtocolError) requestId = err.requestId;
+      fail(err);
+      return;
     }
-    const out = pipe ? [encodePipeReply(reply)] : safeEncode(requestId, reply);
-    await this.send([...envelope, ...out]);
-  }
-
-  private send(frames: Buffer[]): Promise<void> {
-    const socket = this.socket;
-    // zeromq.js allows one send in flight per socket, so sends are chained.
-    const next = this.sending.then(async () => {
-      if (socket && !socket.closed) await socket.send(frames);
-    });
-    this.sending = next.catch((err: unknown) => {
-      this.options.logger.debug({ err }, 'reply dropped');
-    });
-    return this.sending as Promise<void>;
+    if (outcome instanceof Promise) outcome.then(reply, fail);
+    else reply(outcome);
   }
 }
 
