@@ -1,107 +1,137 @@
 // RUNTASK-to-acknowledgement round trip against a real agent, beside a raw zeromq.js REQ/REP echo
-// of a message of the same shape, measured in the same run.
-// TODO(#3): the goal (at most 1.3 times the raw round trip) is missed: the agent still decodes,
-// dedupes and queues each RUNTASK on its event loop and the task's process start (on a worker
-// thread) competes for the same 2 cores; p99 suffers most.
-import { Reply, Request } from 'zeromq';
+// of the same frames, measured in the same run. As in a cluster, the agent runs in its own
+// process (with its launch helper) and reports to a principal in another; the echo has a process
+// of its own too. The client here sends one request at a time, alternating between the agent and
+// the echo, so that both see the same machine: the tasks (`true`) the agent starts compete for
+// the same cores as every round trip, the echo's included. Like a controller, which routes only
+// to free room, the client keeps no more Tasks on the agent than it has slots; waiting for a
+// slot is not timed.
+// TODO(#3): p50 is about 1.5 times the echo's (goal 1.3); p99 meets it. Measured inside the agent
+// under this load, decoding, admitting and encoding take about 35 µs of the 120 µs difference
+// (its send costs what the echo's does); the rest is its process being busier than the echo's
+// when a request lands: launch helper messages, STATUS reports to the principal, and the tasks
+// it starts competing for the 2 cores.
+import { Request } from 'zeromq';
 import { pino } from 'pino';
-import { Agent, RequestClient } from '../../dist/agent/index.js';
+import { RequestClient } from '../../dist/agent/index.js';
+import { encodeRequest } from '../../dist/protocol/index.js';
+import { ask, child, finishedCounter, stopChild } from '../lib/children.js';
 import { percentiles, repeat } from '../lib/stats.js';
 import { row } from '../lib/report.js';
 
 const GOAL = { on: 'ratio', op: '<=', limit: 1.3, source: 'issue 3' };
+const SLOTS = 8;
 const logger = pino({ level: 'silent' });
 
 function micros(t0) {
   return Number(process.hrtime.bigint() - t0) / 1000;
 }
 
-async function rawEcho(n) {
-  const rep = new Reply({ linger: 0 });
-  await rep.bind('tcp://127.0.0.1:*');
-  const serving = (async () => {
-    for await (const msg of rep) await rep.send(msg);
-  })().catch(() => undefined);
-  const req = new Request({ linger: 0 });
-  req.connect(rep.lastEndpoint);
-  const times = [];
-  for (let i = 0; i < n; i++) {
-    const t0 = process.hrtime.bigint();
-    await req.send(['TR1', 'RUNTASK', String(i), `uid-${i}`, '0', 'PROCESS', 'true']);
-    await req.receive();
-    times.push(micros(t0));
-  }
-  req.close();
-  rep.close();
-  await serving;
-  return percentiles(times);
-}
-
-async function agentRoundTrip(n, rep) {
-  // Slots and queue large enough that every RUNTASK is accepted; the tasks are `true`.
-  const agent = new Agent({
-    listen: 'tcp://127.0.0.1:*',
-    instanceId: `bench-${rep}`,
-    slots: 8,
-    queueLength: n,
+function runTask(uid) {
+  return {
+    verb: 'RUNTASK',
+    uid,
+    attempt: 0,
+    executor: 'PROCESS',
+    command: 'true',
+    args: [],
+    env: [],
+    workingDir: '',
+    timeoutMs: 0,
     cpuMillis: 0,
     memoryBytes: 0,
-    labels: {},
-    executors: ['PROCESS'],
-    logger,
-  });
-  await agent.start();
-  const client = new RequestClient({ endpoint: agent.endpoint, logger });
-  const times = [];
-  for (let i = 0; i < n; i++) {
-    const task = {
-      verb: 'RUNTASK',
-      uid: `bench-${rep}-${i}`,
-      attempt: 0,
-      executor: 'PROCESS',
-      command: 'true',
-      args: [],
-      env: [],
-      workingDir: '',
-      timeoutMs: 0,
-      cpuMillis: 0,
-      memoryBytes: 0,
+  };
+}
+
+async function endpointOf(proc) {
+  return (await ask(proc, undefined, 'endpoint')).endpoint;
+}
+
+/** One run of `n` round trips to each; resolves to the p50 and p99 of both, and STATUS per Task. */
+async function once(n, rep) {
+  const procs = [];
+  const start = (name, args) => {
+    const p = child(name, args);
+    procs.push(p);
+    return p;
+  };
+  const clients = [];
+  try {
+    const principalProc = start('stub-server.js', ['principal']);
+    const finished = finishedCounter(principalProc);
+    const principal = await endpointOf(principalProc);
+    const agent = await endpointOf(start('agent-host.js', [principal, String(n), String(SLOTS)]));
+    const echo = await endpointOf(start('stub-server.js', ['echo']));
+    const client = new RequestClient({ endpoint: agent, logger });
+    const req = new Request({ linger: 0 });
+    clients.push(client, req);
+    req.connect(echo);
+    const agentTimes = [];
+    const rawTimes = [];
+    const toAgent = async (i) => {
+      await finished.atLeast(i - SLOTS + 1, 60_000);
+      const t0 = process.hrtime.bigint();
+      const reply = await client.request(runTask(`bench-${rep}-${i}`));
+      agentTimes.push(micros(t0));
+      if (reply.kind !== 'OK') throw new Error(`RUNTASK refused: ${reply.code} ${reply.message}`);
     };
-    const t0 = process.hrtime.bigint();
-    const reply = await client.request(task);
-    times.push(micros(t0));
-    if (reply.kind !== 'OK') throw new Error(`RUNTASK refused: ${reply.code} ${reply.message}`);
+    const toEcho = async (i) => {
+      // The frames the agent is sent, encoded outside the timing as the client's are not.
+      const frames = encodeRequest(String(i), runTask(`raw-${rep}-${i}`));
+      const t0 = process.hrtime.bigint();
+      await req.send(frames);
+      await req.receive();
+      rawTimes.push(micros(t0));
+    };
+    for (let i = 0; i < n; i++) {
+      // Alternate which goes first, so neither always follows the other's reply.
+      if (i % 2 === 0) {
+        await toAgent(i);
+        await toEcho(i);
+      } else {
+        await toEcho(i);
+        await toAgent(i);
+      }
+    }
+    await finished.atLeast(n, 60_000);
+    const { states } = await ask(principalProc, { cmd: 'stats' }, 'states');
+    const reports = Object.values(states).reduce((a, b) => a + b, 0);
+    return { agent: percentiles(agentTimes), raw: percentiles(rawTimes), perTask: reports / n };
+  } finally {
+    for (const c of clients) c.close();
+    for (const p of procs.reverse()) await stopChild(p);
   }
-  client.close();
-  await agent.stop(30_000, 0);
-  return percentiles(times);
 }
 
 /** Rows: RUNTASK ack p50 and p99 against the raw echo. */
 export async function run({ quick, reps }) {
-  const n = quick ? 300 : 3000;
+  const n = quick ? 500 : 3000;
+  let perTask = 0;
   const r = await repeat(reps, async (i) => {
-    const raw = await rawEcho(n);
-    const agent = await agentRoundTrip(n, i);
+    const { agent, raw, perTask: p } = await once(n, i);
+    perTask = p;
     return { a50: agent.p50, a99: agent.p99, r50: raw.p50, r99: raw.p99 };
   });
-  const baseline = (values) => ({ name: 'raw REQ/REP', values });
+  const baseline = (values) => ({ name: 'raw REQ/REP, own process', values });
+  const note = `${n} round trips each, alternating, at most ${SLOTS} Tasks on the agent; agent, its principal and the echo in processes of their own; ${perTask.toFixed(2)} STATUS reports per Task (last run)`;
   return [
     row({
       id: 'runtask.p50',
-      figure: 'RUNTASK ack p50',
+      figure: 'RUNTASK ack p50 (agent running the Tasks)',
       unit: 'µs',
       values: r.a50,
       baseline: baseline(r.r50),
       goal: GOAL,
+      note,
     }),
     row({
       id: 'runtask.p99',
-      figure: 'RUNTASK ack p99',
+      figure: 'RUNTASK ack p99 (agent running the Tasks)',
       unit: 'µs',
       values: r.a99,
       baseline: baseline(r.r99),
       goal: GOAL,
+      note,
     }),
   ];
 }
