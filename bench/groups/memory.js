@@ -3,7 +3,7 @@
 // controller and agent runs alone in a child process so its RSS is its own.
 import { pino } from 'pino';
 import { RequestClient } from '../../dist/agent/index.js';
-import { ask, child, finishedCounter, sleep, stopChild } from '../lib/children.js';
+import { ask, child, finishedCounter, sleep, stopChild, trueTask } from '../lib/children.js';
 import { repeat } from '../lib/stats.js';
 import { row } from '../lib/report.js';
 
@@ -111,19 +111,7 @@ async function agentRss(count) {
     const idle = await ask(agent, { cmd: 'stats' }, 'rssMiB');
     const client = new RequestClient({ endpoint, logger, deadlineMs: 30_000 });
     for (let i = 0; i < count; i++) {
-      const reply = await client.request({
-        verb: 'RUNTASK',
-        uid: `memory-${i}`,
-        attempt: 0,
-        executor: 'PROCESS',
-        command: 'true',
-        args: [],
-        env: [],
-        workingDir: '',
-        timeoutMs: 0,
-        cpuMillis: 0,
-        memoryBytes: 0,
-      });
+      const reply = await client.request(trueTask(`memory-${i}`));
       if (reply.kind !== 'OK') throw new Error(`RUNTASK refused: ${reply.code} ${reply.message}`);
       // Keep the queue short, as a controller would: never more than a few waiting.
       await finished.atLeast(i - 16);

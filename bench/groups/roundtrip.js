@@ -15,7 +15,7 @@ import { Request } from 'zeromq';
 import { pino } from 'pino';
 import { RequestClient } from '../../dist/agent/index.js';
 import { encodeRequest } from '../../dist/protocol/index.js';
-import { ask, child, finishedCounter, stopChild } from '../lib/children.js';
+import { ask, child, finishedCounter, stopChild, trueTask } from '../lib/children.js';
 import { percentiles, repeat } from '../lib/stats.js';
 import { row } from '../lib/report.js';
 
@@ -25,22 +25,6 @@ const logger = pino({ level: 'silent' });
 
 function micros(t0) {
   return Number(process.hrtime.bigint() - t0) / 1000;
-}
-
-function runTask(uid) {
-  return {
-    verb: 'RUNTASK',
-    uid,
-    attempt: 0,
-    executor: 'PROCESS',
-    command: 'true',
-    args: [],
-    env: [],
-    workingDir: '',
-    timeoutMs: 0,
-    cpuMillis: 0,
-    memoryBytes: 0,
-  };
 }
 
 async function endpointOf(proc) {
@@ -71,13 +55,13 @@ async function once(n, rep) {
     const toAgent = async (i) => {
       await finished.atLeast(i - SLOTS + 1, 60_000);
       const t0 = process.hrtime.bigint();
-      const reply = await client.request(runTask(`bench-${rep}-${i}`));
+      const reply = await client.request(trueTask(`bench-${rep}-${i}`));
       agentTimes.push(micros(t0));
       if (reply.kind !== 'OK') throw new Error(`RUNTASK refused: ${reply.code} ${reply.message}`);
     };
     const toEcho = async (i) => {
       // The frames the agent is sent, encoded outside the timing as the client's are not.
-      const frames = encodeRequest(String(i), runTask(`raw-${rep}-${i}`));
+      const frames = encodeRequest(String(i), trueTask(`raw-${rep}-${i}`));
       const t0 = process.hrtime.bigint();
       await req.send(frames);
       await req.receive();

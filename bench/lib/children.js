@@ -42,6 +42,23 @@ export async function stopChild(proc) {
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A RUNTASK of `true` with the given uid, as the agent benchmarks send it. */
+export function trueTask(uid) {
+  return {
+    verb: 'RUNTASK',
+    uid,
+    attempt: 0,
+    executor: 'PROCESS',
+    command: 'true',
+    args: [],
+    env: [],
+    workingDir: '',
+    timeoutMs: 0,
+    cpuMillis: 0,
+    memoryBytes: 0,
+  };
+}
+
 /**
  * Follows a stub principal's `{ finished }` messages. `atLeast(n, timeoutMs)` resolves once n
  * final reports have come, and rejects after `timeoutMs` (default: never); `count` is the number

@@ -38,6 +38,8 @@ export class InlineLauncher implements Launcher {
 }
 
 interface InFlight {
+  /** The helper that runs it. */
+  readonly helper: ChildProcess;
   pid?: number;
   readonly started: (pid: number | undefined) => void;
   readonly finished: (result: ExecResult) => void;
@@ -64,6 +66,8 @@ export class HelperLauncher implements Launcher {
   private helper?: ChildProcess;
   /** Commands of this turn, sent as one message when the turn's synchronous work is done. */
   private outbox: LaunchCommand[] = [];
+  /** The helper the outbox is for; a new helper (after a close) gets an outbox of its own. */
+  private outboxFor?: ChildProcess;
   private nextId = 1;
   private readonly inFlight = new Map<number, InFlight>();
 
@@ -93,6 +97,7 @@ export class HelperLauncher implements Launcher {
         finish = r;
       });
       this.inFlight.set(id, {
+        helper,
         started: (pid) => {
           resolve({ pid, done, stop });
         },
@@ -115,21 +120,26 @@ export class HelperLauncher implements Launcher {
       else helper.kill('SIGKILL');
       await exited;
     }
-    this.failAll('launch helper closed');
+    if (helper) this.failAll(helper, 'launch helper closed');
   }
 
   private post(helper: ChildProcess, command: LaunchCommand): void {
+    if (this.outboxFor !== helper) this.flush();
     this.outbox.push(command);
     if (this.outbox.length === 1) {
+      this.outboxFor = helper;
       queueMicrotask(() => {
-        this.flush(helper);
+        this.flush();
       });
     }
   }
 
-  private flush(helper: ChildProcess): void {
+  private flush(): void {
     const commands = this.outbox;
+    const helper = this.outboxFor;
     this.outbox = [];
+    this.outboxFor = undefined;
+    if (helper === undefined || commands.length === 0) return;
     if (!helper.connected) return; // its exit handler ends what it held
     helper.send(commands, (err) => {
       if (err) this.logger.debug({ err }, 'launch helper unreachable');
@@ -155,13 +165,8 @@ export class HelperLauncher implements Launcher {
     });
     helper.once('exit', (code, signal) => {
       if (this.helper === helper) this.helper = undefined;
-      if (this.inFlight.size > 0) {
-        this.logger.error(
-          { code, signal, held: this.inFlight.size },
-          'launch helper exited with tasks',
-        );
-        this.failAll(`launch helper exited (code ${code}, signal ${signal})`);
-      }
+      const held = this.failAll(helper, `launch helper exited (code ${code}, signal ${signal})`);
+      if (held > 0) this.logger.error({ code, signal, held }, 'launch helper exited with tasks');
     });
     this.helper = helper;
     return helper;
@@ -180,14 +185,19 @@ export class HelperLauncher implements Launcher {
     entry.finished(event.result);
   }
 
-  private failAll(message: string): void {
-    for (const entry of this.inFlight.values()) {
+  /** Ends every task `helper` held, and says how many; those of a newer helper go on. */
+  private failAll(helper: ChildProcess, message: string): number {
+    let ended = 0;
+    for (const [id, entry] of this.inFlight) {
+      if (entry.helper !== helper) continue;
       // Nobody supervises these processes any more; a task must not outlive its report.
       if (entry.pid !== undefined) killGroup(entry.pid);
       entry.started(undefined); // no effect on a task already started
       entry.finished(startFailedResult(message));
+      this.inFlight.delete(id);
+      ended += 1;
     }
-    this.inFlight.clear();
+    return ended;
   }
 }
 

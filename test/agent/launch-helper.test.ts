@@ -72,6 +72,15 @@ describe('launch helper', () => {
     expect(launcher.helperPid).not.toBe(first);
   });
 
+  it('sends a task started in the same turn as a close to the new helper, not the old one', async () => {
+    const old = await launcher.start(sleeper(30), {});
+    const closing = launcher.close();
+    const next = launcher.start(runTask({ command: 'echo', args: ['new'] }), {});
+    await closing;
+    expect(await old.done).toMatchObject({ ok: false, reason: TaskReason.StartFailed });
+    expect(await (await next).done).toMatchObject({ ok: true, output: 'new\n' });
+  });
+
   it('kills what it still runs when the launcher closes, and exits', async () => {
     launcher.warm();
     const helper = launcher.helperPid!;
