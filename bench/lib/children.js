@@ -3,6 +3,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { URL } from 'node:url';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
+import { runTaskWith } from '../../dist/protocol/index.js';
 
 /** Forks bench/children/`name` with `--expose-gc`, so that it can report RSS after a collection. */
 export function child(name, args = []) {
@@ -44,19 +45,7 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A RUNTASK of `true` with the given uid, as the agent benchmarks send it. */
 export function trueTask(uid) {
-  return {
-    verb: 'RUNTASK',
-    uid,
-    attempt: 0,
-    executor: 'PROCESS',
-    command: 'true',
-    args: [],
-    env: [],
-    workingDir: '',
-    timeoutMs: 0,
-    cpuMillis: 0,
-    memoryBytes: 0,
-  };
+  return runTaskWith({ uid, command: 'true' });
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   encodePipeReply,
   encodeReply,
   encodeRequest,
+  runTaskWith,
   z85Encode,
   type Request,
 } from './index.js';
@@ -113,19 +114,7 @@ describe('multi-frame codec', () => {
   it('delivers any list of args byte-exact, one frame each', () => {
     fc.assert(
       fc.property(fc.array(nasty, { maxLength: 12 }), (args) => {
-        const body: Request = {
-          verb: 'RUNTASK',
-          uid: 'u',
-          attempt: 0,
-          executor: 'PROCESS',
-          command: 'echo',
-          args,
-          env: [],
-          workingDir: '',
-          timeoutMs: 0,
-          cpuMillis: 0,
-          memoryBytes: 0,
-        };
+        const body: Request = runTaskWith({ uid: 'u', command: 'echo', args });
         const frames = encodeRequest('1', body);
         expect(frames.slice(12).map((f) => f.toString('utf8'))).toEqual(args);
         const back = decodeRequest(frames).body;
@@ -188,19 +177,7 @@ describe('multi-frame codec', () => {
     [8, 'timeoutMs', String(MAX_TIMEOUT_MS + 1), /^frame 8 \(timeoutMs\): expected at most/],
     [11, 'env', '[{"name":"1A","value":""}]', /^frame 11 \(env\): env\[0\]\.name: expected a C/],
   ])('refuses a RUNTASK whose frame %i (%s) is %p', (frame, _field, value, message) => {
-    const frames = encodeRequest('r9', {
-      verb: 'RUNTASK',
-      uid: 'u',
-      attempt: 0,
-      executor: 'PROCESS',
-      command: 'true',
-      args: [],
-      env: [],
-      workingDir: '',
-      timeoutMs: 0,
-      cpuMillis: 0,
-      memoryBytes: 0,
-    });
+    const frames = encodeRequest('r9', runTaskWith({ uid: 'u', command: 'true' }));
     frames[frame] = Buffer.from(value);
     const err = expectProtocolError(() => decodeRequest(frames));
     expect(err).toMatchObject({ code: ErrorCode.BadFrame, frame, requestId: 'r9' });

@@ -84,6 +84,27 @@ export interface RunTask extends TaskRef {
   readonly memoryBytes: number;
 }
 
+/**
+ * A RUNTASK with what is not given at its default, as the pipe form sends it: first attempt,
+ * PROCESS, no args, env, working directory, timeout or resource claim.
+ */
+export function runTaskWith(
+  fields: Partial<Omit<RunTask, 'verb'>> & Pick<RunTask, 'uid' | 'command'>,
+): RunTask {
+  return {
+    verb: 'RUNTASK',
+    attempt: 0,
+    executor: 'PROCESS',
+    args: [],
+    env: [],
+    workingDir: '',
+    timeoutMs: 0,
+    cpuMillis: 0,
+    memoryBytes: 0,
+    ...fields,
+  };
+}
+
 export interface Cancel extends TaskRef {
   readonly verb: 'CANCEL';
 }

@@ -1,6 +1,12 @@
 import { ErrorCode, ProtocolError, isErrorCode } from './errors.js';
 import { FrameReader, encodeText } from './fields.js';
-import { EXECUTORS, type AgentRequest, type Executor, type Reply } from './messages.js';
+import {
+  EXECUTORS,
+  runTaskWith,
+  type AgentRequest,
+  type Executor,
+  type Reply,
+} from './messages.js';
 
 /**
  * The single-frame form a person types: fields joined by `|`. A `|` inside a field is written
@@ -66,19 +72,7 @@ export function decodePipeRequest(frame: Uint8Array): AgentRequest {
       const executor: Executor = r.oneOf('executor', EXECUTORS);
       const command = r.nonEmpty('command');
       const args = r.rest('arg');
-      body = {
-        verb,
-        uid: '',
-        attempt: 0,
-        executor,
-        command,
-        args,
-        env: [],
-        workingDir: '',
-        timeoutMs: 0,
-        cpuMillis: 0,
-        memoryBytes: 0,
-      };
+      body = runTaskWith({ uid: '', executor, command, args });
       break;
     }
     case 'CANCEL':

@@ -1,7 +1,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { pino } from 'pino';
 import { Agent, RouterServer, RequestClient, type AgentOptions } from '../../src/agent/index.js';
-import type { RunTask, StatusReport, Register } from '../../src/protocol/index.js';
+import {
+  runTaskWith,
+  type RunTask,
+  type StatusReport,
+  type Register,
+} from '../../src/protocol/index.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -101,23 +106,63 @@ export async function startAgent(
   return agent;
 }
 
+/** A principal, an agent reporting to it, and a client of the agent. */
+export interface AgentRig {
+  readonly principal: TestPrincipal;
+  readonly agent: Agent;
+  readonly rc: RequestClient;
+  /** Replaces the agent (same principal) with one started with `extra`, and its client. */
+  restart(extra: Partial<AgentOptions>): Promise<void>;
+}
+
+/**
+ * Starts a fresh rig before each test of the enclosing describe and stops it after; the returned
+ * object always holds the current test's parts.
+ */
+export function agentRig(): AgentRig {
+  let parts: { principal: TestPrincipal; agent: Agent; rc: RequestClient } | undefined;
+  const current = () => {
+    if (parts === undefined) throw new Error('agentRig: used outside a test');
+    return parts;
+  };
+  beforeEach(async () => {
+    const principal = new TestPrincipal();
+    await principal.start();
+    const agent = await startAgent(principal.endpoint);
+    parts = { principal, agent, rc: client(agent.endpoint) };
+  });
+  afterEach(async () => {
+    const { principal, agent, rc } = current();
+    parts = undefined;
+    rc.close();
+    await agent.stop(1000, 200);
+    await principal.close();
+  });
+  return {
+    get principal() {
+      return current().principal;
+    },
+    get agent() {
+      return current().agent;
+    },
+    get rc() {
+      return current().rc;
+    },
+    async restart(extra) {
+      const p = current();
+      await p.agent.stop(1000, 200);
+      p.agent = await startAgent(p.principal.endpoint, extra);
+      p.rc.close();
+      p.rc = client(p.agent.endpoint);
+    },
+  };
+}
+
 let counter = 0;
 
 export function runTask(fields: Partial<RunTask> & Pick<RunTask, 'command'>): RunTask {
   counter++;
-  return {
-    verb: 'RUNTASK',
-    uid: `task-${process.pid}-${counter}`,
-    attempt: 0,
-    executor: 'PROCESS',
-    args: [],
-    env: [],
-    workingDir: '',
-    timeoutMs: 0,
-    cpuMillis: 0,
-    memoryBytes: 0,
-    ...fields,
-  };
+  return runTaskWith({ uid: `task-${process.pid}-${counter}`, ...fields });
 }
 
 export function client(endpoint: string, deadlineMs = 3000): RequestClient {

@@ -1,28 +1,12 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Request as ReqSocket } from 'zeromq';
-import type { Agent, RequestClient } from '../../src/agent/index.js';
 import { MAX_TIMEOUT_MS, decodePipeReply, type RunTask } from '../../src/protocol/index.js';
-import { TestPrincipal, client, runTask, startAgent, startOnSameEndpoint } from './helpers.js';
+import { TestPrincipal, agentRig, runTask, startAgent, startOnSameEndpoint } from './helpers.js';
 import { freePort } from '../free-port.js';
 
 describe('agent RUNTASK checks', () => {
-  let principal: TestPrincipal;
-  let agent: Agent;
-  let rc: RequestClient;
-
-  beforeEach(async () => {
-    principal = new TestPrincipal();
-    await principal.start();
-    agent = await startAgent(principal.endpoint);
-    rc = client(agent.endpoint);
-  });
-
-  afterEach(async () => {
-    rc.close();
-    await agent.stop(1000, 200);
-    await principal.close();
-  });
+  const rig = agentRig();
 
   it.each<[string, Partial<RunTask> & Pick<RunTask, 'command'>, RegExp]>([
     ['an empty uid', { uid: '', command: 'true' }, /^frame 3 \(uid\): expected a non-empty/],
@@ -54,10 +38,10 @@ describe('agent RUNTASK checks', () => {
       /^frame 8 \(timeoutMs\): expected at most 2147483647, got 3000000000/,
     ],
   ])('refuses %s with BAD_FRAME naming the field', async (_what, fields, message) => {
-    const reply = await rc.request(runTask(fields));
+    const reply = await rig.rc.request(runTask(fields));
     expect(reply).toMatchObject({ kind: 'ERROR', code: 'BAD_FRAME' });
     expect(reply.kind === 'ERROR' ? reply.message : '').toMatch(message);
-    expect(agent.tasks.held()).toEqual([]);
+    expect(rig.agent.tasks.held()).toEqual([]);
   });
 
   it('runs a task with the longest timeout a timer can hold, without timing it out', async () => {
@@ -67,8 +51,8 @@ describe('agent RUNTASK checks', () => {
       env: [{ name: '_OK1', value: 'kept' }],
       timeoutMs: MAX_TIMEOUT_MS,
     });
-    expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
-    expect(await principal.final(t.uid)).toMatchObject({
+    expect(await rig.rc.request(t)).toMatchObject({ kind: 'OK' });
+    expect(await rig.principal.final(t.uid)).toMatchObject({
       state: 'COMPLETE',
       reason: 'Completed',
       output: 'kept\n',
@@ -77,7 +61,7 @@ describe('agent RUNTASK checks', () => {
 
   it('still assigns a uid to a pipe-form RUNTASK but refuses one with an empty command', async () => {
     const req = new ReqSocket({ linger: 0 });
-    req.connect(agent.endpoint);
+    req.connect(rig.agent.endpoint);
     await req.send('RUNTASK|PROCESS|echo|pipe');
     const ok = decodePipeReply((await req.receive())[0]!);
     await req.send('RUNTASK|PROCESS||x');
@@ -92,13 +76,13 @@ describe('agent RUNTASK checks', () => {
       '(command): expected a non-empty',
     );
     const uid = ok.kind === 'OK' ? ok.fields[0]! : '';
-    expect(await principal.final(uid)).toMatchObject({ state: 'COMPLETE', output: 'pipe\n' });
+    expect(await rig.principal.final(uid)).toMatchObject({ state: 'COMPLETE', output: 'pipe\n' });
   });
 
   it('says the arguments are too large for the system, with their size, on E2BIG', async () => {
     const t = runTask({ command: 'echo', args: ['x'.repeat(1024 * 1024)] });
-    expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
-    const final = await principal.final(t.uid);
+    expect(await rig.rc.request(t)).toMatchObject({ kind: 'OK' });
+    const final = await rig.principal.final(t.uid);
     expect(final).toMatchObject({ state: 'FAILED', reason: 'StartFailed' });
     expect(final.message).toContain(
       'arguments and environment are too large for the system (E2BIG)',

@@ -1,27 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalCluster } from '../../src/localcluster/index.js';
 import type { LocalCluster } from '../../src/localcluster/index.js';
 import { buildDashboard } from '../../src/dashboard/index.js';
 import { ROOT, renderChart } from './helpers.js';
-
-/** A free loopback port: bind port 0, read it, release it. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        resolve(typeof address === 'object' && address ? address.port : 0);
-      });
-    });
-  });
-}
+import { freePort } from '../free-port.js';
 
 /** Metric names in PromQL: identifiers with one of our prefixes. */
 function metricNames(promql: string): string[] {
