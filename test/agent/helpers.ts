@@ -117,7 +117,9 @@ export interface AgentRig {
 
 /**
  * Starts a fresh rig before each test of the enclosing describe and stops it after; the returned
- * object always holds the current test's parts.
+ * object always holds the current test's parts. Like a controller, which sends work only to
+ * registered agents, a test starts once the agent has registered: a task that ended before that
+ * would have its in-between reports dropped as superseded.
  */
 export function agentRig(): AgentRig {
   let parts: { principal: TestPrincipal; agent: Agent; rc: RequestClient } | undefined;
@@ -129,6 +131,7 @@ export function agentRig(): AgentRig {
     const principal = new TestPrincipal();
     await principal.start();
     const agent = await startAgent(principal.endpoint);
+    await principal.until(() => principal.registers.length > 0);
     parts = { principal, agent, rc: client(agent.endpoint) };
   });
   afterEach(async () => {
@@ -151,7 +154,9 @@ export function agentRig(): AgentRig {
     async restart(extra) {
       const p = current();
       await p.agent.stop(1000, 200);
+      const registered = p.principal.registers.length;
       p.agent = await startAgent(p.principal.endpoint, extra);
+      await p.principal.until(() => p.principal.registers.length > registered);
       p.rc.close();
       p.rc = client(p.agent.endpoint);
     },
