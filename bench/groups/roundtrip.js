@@ -1,30 +1,27 @@
 // RUNTASK-to-acknowledgement round trip against a real agent, beside a raw zeromq.js REQ/REP echo
 // of the same frames, measured in the same run. As in a cluster, the agent runs in its own
-// process (with its launch helper) and reports to a principal in another; the echo has a process
-// of its own too. The client here sends one request at a time, alternating between the agent and
-// the echo, so that both see the same machine: the tasks (`true`) the agent starts compete for
-// the same cores as every round trip, the echo's included. Like a controller, which routes only
-// to free room, the client keeps no more Tasks on the agent than it has slots; waiting for a
-// slot is not timed.
-// TODO(#3): p50 is about 1.5 times the echo's (goal 1.3); p99 meets it. Measured inside the agent
-// under this load, decoding, admitting and encoding take about 35 µs of the 120 µs difference
-// (its send costs what the echo's does); the rest is its process being busier than the echo's
-// when a request lands: launch helper messages, STATUS reports to the principal, and the tasks
-// it starts competing for the 2 cores.
+// process (with its launch helper, its tasks at the default niceness) and reports to a principal
+// in another; the echo has a process of its own too. One raw REQ socket per server sends frames
+// encoded before the clock starts, so the only difference timed is the server. The client sends
+// one request at a time, alternating between the agent and the echo, so that both see the same
+// machine: the tasks (`true`) the agent starts compete for the same cores as every round trip,
+// the echo's included. Like a controller, which routes only to free room, the client keeps no
+// more Tasks on the agent than it has slots; waiting for a slot is not timed.
 import { Request } from 'zeromq';
-import { pino } from 'pino';
-import { RequestClient } from '../../dist/agent/index.js';
-import { encodeRequest } from '../../dist/protocol/index.js';
+import { decodeReply, encodeRequest } from '../../dist/protocol/index.js';
 import { ask, child, finishedCounter, stopChild, trueTask } from '../lib/children.js';
 import { percentiles, repeat } from '../lib/stats.js';
 import { row } from '../lib/report.js';
 
 const GOAL = { on: 'ratio', op: '<=', limit: 1.3, source: 'issue 3' };
 const SLOTS = 8;
-const logger = pino({ level: 'silent' });
 
-function micros(t0) {
-  return Number(process.hrtime.bigint() - t0) / 1000;
+/** One request on a REQ socket; resolves to the reply's frames and the microseconds taken. */
+async function roundTrip(socket, frames) {
+  const t0 = process.hrtime.bigint();
+  await socket.send(frames);
+  const reply = await socket.receive();
+  return { reply, micros: Number(process.hrtime.bigint() - t0) / 1000 };
 }
 
 async function endpointOf(proc) {
@@ -46,26 +43,24 @@ async function once(n, rep) {
     const principal = await endpointOf(principalProc);
     const agent = await endpointOf(start('agent-host.js', [principal, String(n), String(SLOTS)]));
     const echo = await endpointOf(start('stub-server.js', ['echo']));
-    const client = new RequestClient({ endpoint: agent, logger });
-    const req = new Request({ linger: 0 });
-    clients.push(client, req);
-    req.connect(echo);
+    const toAgentSocket = new Request({ linger: 0 });
+    const toEchoSocket = new Request({ linger: 0 });
+    clients.push(toAgentSocket, toEchoSocket);
+    toAgentSocket.connect(agent);
+    toEchoSocket.connect(echo);
     const agentTimes = [];
     const rawTimes = [];
     const toAgent = async (i) => {
       await finished.atLeast(i - SLOTS + 1, 60_000);
-      const t0 = process.hrtime.bigint();
-      const reply = await client.request(trueTask(`bench-${rep}-${i}`));
-      agentTimes.push(micros(t0));
+      const frames = encodeRequest(String(i), trueTask(`bench-${rep}-${i}`));
+      const { reply: got, micros } = await roundTrip(toAgentSocket, frames);
+      agentTimes.push(micros);
+      const reply = decodeReply(got).body;
       if (reply.kind !== 'OK') throw new Error(`RUNTASK refused: ${reply.code} ${reply.message}`);
     };
     const toEcho = async (i) => {
-      // The frames the agent is sent, encoded outside the timing as the client's are not.
       const frames = encodeRequest(String(i), trueTask(`raw-${rep}-${i}`));
-      const t0 = process.hrtime.bigint();
-      await req.send(frames);
-      await req.receive();
-      rawTimes.push(micros(t0));
+      rawTimes.push((await roundTrip(toEchoSocket, frames)).micros);
     };
     for (let i = 0; i < n; i++) {
       // Alternate which goes first, so neither always follows the other's reply.
@@ -97,7 +92,7 @@ export async function run({ quick, reps }) {
     return { a50: agent.p50, a99: agent.p99, r50: raw.p50, r99: raw.p99 };
   });
   const baseline = (values) => ({ name: 'raw REQ/REP, own process', values });
-  const note = `${n} round trips each, alternating, at most ${SLOTS} Tasks on the agent; agent, its principal and the echo in processes of their own; ${perTask.toFixed(2)} STATUS reports per Task (last run)`;
+  const note = `${n} round trips each from raw REQ sockets, alternating, at most ${SLOTS} Tasks on the agent; agent, its principal and the echo in processes of their own; ${perTask.toFixed(2)} STATUS reports per Task (last run)`;
   return [
     row({
       id: 'runtask.p50',

@@ -35,8 +35,17 @@ export interface AgentOptions {
   readonly curveClient?: CurveClientKeys;
   readonly heartbeatIntervalMs?: number;
   readonly executor?: ExecutorOptions;
+  /** Niceness of task processes, 0 to 19; default DEFAULT_TASK_NICE. */
+  readonly taskNice?: number;
   readonly logger: Logger;
 }
+
+/**
+ * Tasks run this much nicer than the agent, so that tasks saturating the pod's CPU still leave
+ * the agent a core to acknowledge RUNTASKs and send heartbeats at once; alone, a task still gets
+ * all the CPU there is.
+ */
+export const DEFAULT_TASK_NICE = 10;
 
 /** The agent: its server, Task Manager and link to the principal, started and stopped together. */
 export class Agent {
@@ -52,6 +61,7 @@ export class Agent {
       memoryBytes: options.memoryBytes,
       executors: options.executors,
       logger: options.logger,
+      taskNice: options.taskNice ?? DEFAULT_TASK_NICE,
       ...(options.executor ? { executor: options.executor } : {}),
       onReport: (report) => {
         this.link?.report(report);

@@ -1,4 +1,4 @@
-import { AgentConfigError, defaultInstanceId, readAgentConfig } from './config.js';
+import { AgentConfigError, defaultInstanceId, readAgentConfig, withEnv } from './config.js';
 
 const read = (flags: Parameters<typeof readAgentConfig>[0]): ReturnType<typeof readAgentConfig> =>
   readAgentConfig(flags, 'host-1-42');
@@ -65,5 +65,24 @@ describe('agent quantities', () => {
     ['cpu', { cpu: '1e18' }, /^--cpu: invalid quantity "1e18": expected at most/],
   ])('refuses a %s too large to count exactly', (_what, flags, expected) => {
     expect(() => read(flags)).toThrow(expected);
+  });
+});
+
+describe('task niceness', () => {
+  it('is 10 by default and takes 0 to 19', () => {
+    expect(read({}).taskNice).toBe(10);
+    expect(read({ taskNice: '0' }).taskNice).toBe(0);
+    expect(read({ taskNice: '19' }).taskNice).toBe(19);
+  });
+
+  it('comes from TASK_ROUTER_AGENT_TASK_NICE when the flag is absent', () => {
+    expect(read(withEnv({}, { TASK_ROUTER_AGENT_TASK_NICE: '3' })).taskNice).toBe(3);
+    expect(read(withEnv({ taskNice: '4' }, { TASK_ROUTER_AGENT_TASK_NICE: '3' })).taskNice).toBe(4);
+  });
+
+  it.each(['20', '-1', '1.5', 'low', ''])('refuses --task-nice %j, naming the option', (raw) => {
+    expect(() => read({ taskNice: raw })).toThrow(
+      `--task-nice: expected an integer from 0 to 19, got "${raw}"`,
+    );
   });
 });

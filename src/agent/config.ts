@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { LOOPBACK_ENDPOINT, readCurveKey } from '../config/curve-keys.js';
 import { parseCpuMillis, parseMemoryBytes } from '../api/quantity.js';
 import { EXECUTORS } from '../protocol/index.js';
-import type { AgentOptions } from './agent.js';
+import { DEFAULT_TASK_NICE, type AgentOptions } from './agent.js';
 import { endpointProblem, type EndpointRule } from './endpoint.js';
 
 /** A bad option; the message names it, what was expected and what came. */
@@ -30,6 +30,7 @@ export interface AgentFlags {
   principalPublicKeyFile?: string;
   insecure?: boolean;
   drainGraceSeconds?: string;
+  taskNice?: string;
 }
 
 /**
@@ -51,6 +52,15 @@ function positive(name: string, raw: string, min: number): number {
   const value = Number(raw);
   if (!/^[0-9]+$/.test(raw) || value < min || !Number.isSafeInteger(value)) {
     throw new AgentConfigError(`--${name}: expected an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+/** Niceness of task processes: 0 (the agent's own priority) to 19 (the lowest). */
+function niceness(raw: string): number {
+  const value = Number(raw);
+  if (!/^[0-9]+$/.test(raw) || value > 19) {
+    throw new AgentConfigError(`--task-nice: expected an integer from 0 to 19, got "${raw}"`);
   }
   return value;
 }
@@ -102,6 +112,7 @@ export function withEnv(flags: AgentFlags, env: NodeJS.ProcessEnv): AgentFlags {
     'curvePublicKeyFile',
     'principalPublicKeyFile',
     'drainGraceSeconds',
+    'taskNice',
   ];
   const record = out as Record<string, unknown>;
   for (const name of names) record[name] ??= env[envName(name)];
@@ -200,5 +211,6 @@ export function readAgentConfig(flags: AgentFlags, fallbackInstanceId: string): 
         : undefined,
     insecure,
     drainGraceMs: positive('drain-grace-seconds', flags.drainGraceSeconds ?? '10', 0) * 1000,
+    taskNice: flags.taskNice === undefined ? DEFAULT_TASK_NICE : niceness(flags.taskNice),
   });
 }

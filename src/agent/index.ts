@@ -1,5 +1,5 @@
 /** The agent and the ZeroMQ transport pieces the controller reuses. */
-export { Agent, type AgentOptions } from './agent.js';
+export { Agent, DEFAULT_TASK_NICE, type AgentOptions } from './agent.js';
 export {
   RouterServer,
   type Handler,
@@ -26,6 +26,7 @@ export { OutputTail } from './output-tail.js';
 export {
   InlineLauncher,
   HelperLauncher,
+  type HelperLauncherOptions,
   helperLauncherAvailable,
   type Launcher,
 } from './launcher.js';

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { TaskReason } from '../protocol/index.js';
@@ -22,10 +23,24 @@ export interface Launcher {
   close(): Promise<void>;
 }
 
-/** Spawns on the calling thread: simple, but blocks its event loop for each spawn. */
+/**
+ * Spawns on the calling thread: simple, but blocks its event loop for each spawn. A niceness is
+ * set on each task process just after it starts, so anything it forks at once may keep the
+ * caller's priority; HelperLauncher has no such gap.
+ */
 export class InlineLauncher implements Launcher {
-  start(task: RunTask, options: ExecutorOptions): Promise<RunningTask> {
-    return startTask(task, options);
+  constructor(private readonly nice = 0) {}
+
+  async start(task: RunTask, options: ExecutorOptions): Promise<RunningTask> {
+    const handle = await startTask(task, options);
+    if (this.nice > 0 && handle.pid !== undefined) {
+      try {
+        setPriority(handle.pid, this.nice);
+      } catch {
+        // Already gone: nothing left to slow down.
+      }
+    }
+    return handle;
   }
 
   warm(): void {
@@ -46,6 +61,16 @@ interface InFlight {
 }
 
 const HELPER_ENTRY = new URL('./launch-helper.js', import.meta.url);
+
+export interface HelperLauncherOptions {
+  /** The helper's entry module; default the compiled launch-helper.js next to this one. */
+  readonly entry?: URL;
+  /**
+   * Niceness (0 to 19) of the helper, which every task it starts inherits; default 0. Tasks then
+   * yield the CPU to the agent, so that it answers RUNTASKs and heartbeats while they saturate it.
+   */
+  readonly nice?: number;
+}
 
 /**
  * True when the compiled launch helper is next to this module. Running from the TypeScript
@@ -73,8 +98,12 @@ export class HelperLauncher implements Launcher {
 
   constructor(
     private readonly logger: Logger,
-    private readonly entry: URL = HELPER_ENTRY,
+    private readonly options: HelperLauncherOptions = {},
   ) {}
+
+  private get nice(): number {
+    return this.options.nice ?? 0;
+  }
 
   /** The helper's pid while it runs. */
   get helperPid(): number | undefined {
@@ -148,7 +177,7 @@ export class HelperLauncher implements Launcher {
 
   private ensureHelper(): ChildProcess {
     if (this.helper) return this.helper;
-    const helper = fork(fileURLToPath(this.entry), [], {
+    const helper = fork(fileURLToPath(this.options.entry ?? HELPER_ENTRY), [String(this.nice)], {
       // Not the agent's flags (an inspector port, a heap size meant for the agent). Everything the
       // helper allocates per task is short-lived, so a small young generation keeps it small:
       // after 3,000 tasks about 65 MiB resident instead of 86.

@@ -34,6 +34,8 @@ export interface TaskManagerOptions {
   /** Finished task attempts remembered to recognise a repeated RUNTASK; default 4096. */
   readonly rememberFinished?: number;
   readonly executor?: ExecutorOptions;
+  /** Niceness of task processes (0 to 19) given to the default launcher; default 0. */
+  readonly taskNice?: number;
   /**
    * Starts the processes. Default: a HelperLauncher when the compiled launch helper is present,
    * else an InlineLauncher (which blocks the event loop for each spawn).
@@ -82,9 +84,12 @@ export class TaskManager {
   private toLaunch: Entry[] = [];
 
   constructor(private readonly options: TaskManagerOptions) {
+    const nice = options.taskNice ?? 0;
     this.launcher =
       options.launcher ??
-      (helperLauncherAvailable() ? new HelperLauncher(options.logger) : new InlineLauncher());
+      (helperLauncherAvailable()
+        ? new HelperLauncher(options.logger, { nice })
+        : new InlineLauncher(nice));
   }
 
   /** Prepares the launcher so that the first task does not wait for it. */

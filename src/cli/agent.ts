@@ -41,6 +41,10 @@ export function registerAgent(program: Command): void {
       '--drain-grace-seconds <n>',
       'on SIGTERM, how long running tasks may finish (default 10)',
     )
+    .option(
+      '--task-nice <n>',
+      'niceness of tasks, 0-19: they yield the CPU to the agent, which stays quick to answer (default 10)',
+    )
     .option('--insecure', 'allow a non-loopback --listen without CURVE keys')
     .action(async (flags: AgentFlags) => {
       const env = process.env;

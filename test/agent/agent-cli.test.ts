@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { getPriority, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { TestPrincipal, childAppears, childrenOf, client, goneWithin, runTask } from './helpers.js';
 import { freePort } from '../free-port.js';
@@ -119,6 +119,25 @@ describe('task-router agent', () => {
     expect(await goneWithin(task, 5000)).toBe(true);
     expect(await goneWithin(helper, 5000)).toBe(true);
     expect(childrenOf(helper)).toEqual([]);
+  });
+
+  it('runs tasks nicer than itself: 10 by default, --task-nice or its variable otherwise', async () => {
+    const own = getPriority();
+    const niceOf = async (extra: string[], env: NodeJS.ProcessEnv = {}): Promise<string> => {
+      const listen = await spawnAgent(extra, env);
+      const rc = client(listen);
+      const t = runTask({ command: 'nice' });
+      expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
+      const final = await principal.final(t.uid);
+      rc.close();
+      child!.kill('SIGTERM');
+      await exited(child!);
+      principal.registers.length = 0;
+      return final.output;
+    };
+    expect(await niceOf([])).toBe(`${Math.min(19, own + 10)}\n`);
+    expect(await niceOf(['--task-nice', '0'])).toBe(`${own}\n`);
+    expect(await niceOf([], { TASK_ROUTER_AGENT_TASK_NICE: '4' })).toBe(`${own + 4}\n`);
   });
 
   async function refused(args: string[]): Promise<{ code: number | null; err: string }> {

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { HelperLauncher } from '../../src/agent/index.js';
+import { getPriority } from 'node:os';
+import { HelperLauncher, InlineLauncher } from '../../src/agent/index.js';
 import { TaskReason } from '../../src/protocol/index.js';
 import { alive, childAppears, goneWithin, runTask, silent } from './helpers.js';
 
@@ -17,7 +18,7 @@ describe('launch helper', () => {
   });
 
   beforeEach(() => {
-    launcher = new HelperLauncher(silent, ENTRY);
+    launcher = new HelperLauncher(silent, { entry: ENTRY });
   });
 
   afterEach(async () => {
@@ -90,5 +91,34 @@ describe('launch helper', () => {
     expect(await handle.done).toMatchObject({ ok: false, reason: TaskReason.StartFailed });
     expect(await goneWithin(taskPid)).toBe(true);
     expect(alive(helper)).toBe(false);
+  });
+
+  it('runs tasks, and what they fork, at the niceness it was given; the agent keeps its own', async () => {
+    const own = getPriority();
+    const plain = await launcher.start(runTask({ command: 'nice' }), {});
+    expect(await plain.done).toMatchObject({ ok: true, output: `${own}\n` });
+    await launcher.close();
+
+    launcher = new HelperLauncher(silent, { entry: ENTRY, nice: 7 });
+    const nice = await launcher.start(
+      runTask({ command: 'sh', args: ['-c', 'nice; sh -c nice'] }),
+      {},
+    );
+    expect(await nice.done).toMatchObject({ ok: true, output: `${own + 7}\n${own + 7}\n` });
+    expect(getPriority(launcher.helperPid)).toBe(own + 7);
+    expect(getPriority()).toBe(own);
+  });
+});
+
+describe('inline launcher', () => {
+  it('sets the niceness it was given on each task process once started', async () => {
+    const own = getPriority();
+    const handle = await new InlineLauncher(5).start(sleeper(30), {});
+    try {
+      expect(getPriority(handle.pid)).toBe(own + 5);
+    } finally {
+      handle.stop(TaskReason.Cancelled);
+      await handle.done;
+    }
   });
 });

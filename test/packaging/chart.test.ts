@@ -93,6 +93,7 @@ describe('the Helm chart', () => {
       TASK_ROUTER_AGENT_CPU: '2',
       TASK_ROUTER_AGENT_MEMORY: '4Gi',
       TASK_ROUTER_AGENT_EXECUTORS: 'PROCESS,SHELL',
+      TASK_ROUTER_AGENT_TASK_NICE: '10',
       TASK_ROUTER_AGENT_PRINCIPAL: 'tcp://tr-task-router-principal.task-router.svc:5700',
     });
   });
@@ -123,6 +124,7 @@ describe('the Helm chart', () => {
   it('refuses values outside the schema, naming the field', async () => {
     await expect(renderChart(['agent.slots=0'])).rejects.toThrow(/agent\/slots/);
     await expect(renderChart(['agent.executors={DOCKER}'])).rejects.toThrow(/executors/);
+    await expect(renderChart(['agent.taskNice=20'])).rejects.toThrow(/taskNice/);
     await expect(renderChart(['typo=1'])).rejects.toThrow(/typo/);
   });
 
