@@ -1,12 +1,13 @@
 // RUNTASK-to-acknowledgement round trip against a real agent, beside a raw zeromq.js REQ/REP echo
 // of the same frames, measured in the same run. As in a cluster, the agent runs in its own
 // process (with its launch helper, its tasks at the default niceness) and reports to a principal
-// in another; the echo has a process of its own too. One raw REQ socket per server sends frames
-// encoded before the clock starts, so the only difference timed is the server. The client sends
-// one request at a time, alternating between the agent and the echo, so that both see the same
-// machine: the tasks (`true`) the agent starts compete for the same cores as every round trip,
-// the echo's included. Like a controller, which routes only to free room, the client keeps no
-// more Tasks on the agent than it has slots; waiting for a slot is not timed.
+// in another (run nicer, see stub-server.js); the echo has a process of its own too. One raw REQ
+// socket per server sends frames encoded before the clock starts, so the only difference timed
+// is the server. The client sends one request at a time, alternating between the agent and the
+// echo, so that both see the same machine: the tasks (`true`) the agent starts compete for the
+// same cores as every round trip, the echo's included. Like a controller, which routes only to
+// free room, the client keeps no more Tasks on the agent than it has slots; waiting for a slot
+// is not timed.
 import { Request } from 'zeromq';
 import { decodeReply, encodeRequest } from '../../dist/protocol/index.js';
 import { ask, child, finishedCounter, stopChild, trueTask } from '../lib/children.js';
