@@ -9,6 +9,7 @@ import {
 } from '../protocol/index.js';
 import type { CurveClientKeys, CurveServerKeys } from './curve.js';
 import type { ExecutorOptions } from './executor.js';
+import { DEFAULT_TASK_NICE, checkNice } from './niceness.js';
 import { PrincipalLink } from './principal-link.js';
 import { RouterServer, type Incoming } from './router-server.js';
 import { TaskRejectedError } from './task-errors.js';
@@ -35,17 +36,10 @@ export interface AgentOptions {
   readonly curveClient?: CurveClientKeys;
   readonly heartbeatIntervalMs?: number;
   readonly executor?: ExecutorOptions;
-  /** Niceness of task processes, 0 to 19; default DEFAULT_TASK_NICE. */
+  /** How much nicer than the agent its tasks run, 0 to 19; default DEFAULT_TASK_NICE. */
   readonly taskNice?: number;
   readonly logger: Logger;
 }
-
-/**
- * Tasks run this much nicer than the agent, so that tasks saturating the pod's CPU still leave
- * the agent a core to acknowledge RUNTASKs and send heartbeats at once; alone, a task still gets
- * all the CPU there is.
- */
-export const DEFAULT_TASK_NICE = 10;
 
 /** The agent: its server, Task Manager and link to the principal, started and stopped together. */
 export class Agent {
@@ -61,7 +55,7 @@ export class Agent {
       memoryBytes: options.memoryBytes,
       executors: options.executors,
       logger: options.logger,
-      taskNice: options.taskNice ?? DEFAULT_TASK_NICE,
+      taskNice: checkNice(options.taskNice ?? DEFAULT_TASK_NICE, 'taskNice'),
       ...(options.executor ? { executor: options.executor } : {}),
       onReport: (report) => {
         this.link?.report(report);

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { LOOPBACK_ENDPOINT, readCurveKey } from '../config/curve-keys.js';
 import { parseCpuMillis, parseMemoryBytes } from '../api/quantity.js';
 import { EXECUTORS } from '../protocol/index.js';
-import { DEFAULT_TASK_NICE, type AgentOptions } from './agent.js';
+import type { AgentOptions } from './agent.js';
+import { DEFAULT_TASK_NICE, MAX_NICE } from './niceness.js';
 import { endpointProblem, type EndpointRule } from './endpoint.js';
 
 /** A bad option; the message names it, what was expected and what came. */
@@ -56,11 +57,13 @@ function positive(name: string, raw: string, min: number): number {
   return value;
 }
 
-/** Niceness of task processes: 0 (the agent's own priority) to 19 (the lowest). */
+/** How much nicer than the agent its tasks run: 0 (the same priority) to 19. */
 function niceness(raw: string): number {
   const value = Number(raw);
-  if (!/^[0-9]+$/.test(raw) || value > 19) {
-    throw new AgentConfigError(`--task-nice: expected an integer from 0 to 19, got "${raw}"`);
+  if (!/^[0-9]+$/.test(raw) || value > MAX_NICE) {
+    throw new AgentConfigError(
+      `--task-nice: expected an integer from 0 to ${MAX_NICE}, got "${raw}"`,
+    );
   }
   return value;
 }

@@ -1,5 +1,6 @@
 /** The agent and the ZeroMQ transport pieces the controller reuses. */
-export { Agent, DEFAULT_TASK_NICE, type AgentOptions } from './agent.js';
+export { Agent, type AgentOptions } from './agent.js';
+export { DEFAULT_TASK_NICE } from './niceness.js';
 export {
   RouterServer,
   type Handler,

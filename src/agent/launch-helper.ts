@@ -11,23 +11,22 @@
  * Children belong to this process's loop: their exit is only seen here, which is why supervision
  * lives here too, not just the spawn.
  */
-import { setPriority } from 'node:os';
 import type { TaskReason } from '../protocol/index.js';
 import { startFailedResult, startTask, type RunningTask } from './executor.js';
+import { makeNicer } from './niceness.js';
 import type { LaunchCommand, LaunchEvent } from './launch-messages.js';
 
 const send = process.send?.bind(process);
 if (send === undefined) throw new Error('launch-helper must be forked with an IPC channel');
 
-// The niceness the agent asked for (argument 1); every task forked from here inherits it, with
-// no moment at the agent's priority. Raising one's own niceness needs no privilege.
-const nice = Number(process.argv[2] ?? '0');
-if (nice > 0) {
-  try {
-    setPriority(nice);
-  } catch (err) {
-    process.stderr.write(`launch helper: cannot set niceness ${nice}: ${String(err)}\n`);
-  }
+// How much nicer than the agent to run (argument 1, checked by the launcher). Every task forked
+// from here inherits it, with no moment at the agent's priority. Only this thread, the one that
+// forks, changes. Raising one's own niceness needs no privilege; should a sandbox refuse it
+// anyway, tasks run at the agent's priority rather than not at all.
+try {
+  makeNicer(Number(process.argv[2] ?? '0'));
+} catch (err) {
+  process.stderr.write(`launch helper: niceness not changed: ${String(err)}\n`);
 }
 
 const handles = new Map<number, RunningTask>();

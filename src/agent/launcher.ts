@@ -1,6 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { TaskReason } from '../protocol/index.js';
@@ -13,6 +12,7 @@ import {
   type RunningTask,
 } from './executor.js';
 import type { LaunchCommand, LaunchEvent } from './launch-messages.js';
+import { checkNice, makeNicer } from './niceness.js';
 
 /** Starts task processes; `start` never rejects (a failure to start is a StartFailed result). */
 export interface Launcher {
@@ -24,20 +24,22 @@ export interface Launcher {
 }
 
 /**
- * Spawns on the calling thread: simple, but blocks its event loop for each spawn. A niceness is
- * set on each task process just after it starts, so anything it forks at once may keep the
- * caller's priority; HelperLauncher has no such gap.
+ * Spawns on the calling thread: simple, but blocks its event loop for each spawn. Each task
+ * process is made `nice` nicer than the caller just after it starts, so anything it forks at
+ * once may keep the caller's priority; HelperLauncher has no such gap.
  */
 export class InlineLauncher implements Launcher {
-  constructor(private readonly nice = 0) {}
+  constructor(private readonly nice = 0) {
+    checkNice(nice, 'nice');
+  }
 
   async start(task: RunTask, options: ExecutorOptions): Promise<RunningTask> {
     const handle = await startTask(task, options);
-    if (this.nice > 0 && handle.pid !== undefined) {
+    if (handle.pid !== undefined) {
       try {
-        setPriority(handle.pid, this.nice);
+        makeNicer(this.nice, handle.pid);
       } catch {
-        // Already gone: nothing left to slow down.
+        // Gone already (ESRCH): it has no CPU left to take.
       }
     }
     return handle;
@@ -66,8 +68,10 @@ export interface HelperLauncherOptions {
   /** The helper's entry module; default the compiled launch-helper.js next to this one. */
   readonly entry?: URL;
   /**
-   * Niceness (0 to 19) of the helper, which every task it starts inherits; default 0. Tasks then
-   * yield the CPU to the agent, so that it answers RUNTASKs and heartbeats while they saturate it.
+   * How much nicer than the agent the helper runs (0 to 19; default 0). Every task it starts
+   * inherits that, so tasks yield the CPU to the agent, which keeps answering RUNTASKs and
+   * sending heartbeats while they keep the cores busy. The helper's own supervision (timeouts,
+   * output, exit events) runs at that niceness too.
    */
   readonly nice?: number;
 }
@@ -99,7 +103,9 @@ export class HelperLauncher implements Launcher {
   constructor(
     private readonly logger: Logger,
     private readonly options: HelperLauncherOptions = {},
-  ) {}
+  ) {
+    checkNice(options.nice ?? 0, 'nice');
+  }
 
   private get nice(): number {
     return this.options.nice ?? 0;

@@ -34,7 +34,7 @@ export interface TaskManagerOptions {
   /** Finished task attempts remembered to recognise a repeated RUNTASK; default 4096. */
   readonly rememberFinished?: number;
   readonly executor?: ExecutorOptions;
-  /** Niceness of task processes (0 to 19) given to the default launcher; default 0. */
+  /** How much nicer than the agent tasks run (0 to 19), for the default launcher; default 0. */
   readonly taskNice?: number;
   /**
    * Starts the processes. Default: a HelperLauncher when the compiled launch helper is present,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { pino } from 'pino';
-import { Agent } from '../agent/index.js';
+import { Agent, DEFAULT_TASK_NICE } from '../agent/index.js';
 import { defaultInstanceId, readAgentConfig, withEnv, type AgentFlags } from '../agent/config.js';
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -43,7 +43,7 @@ export function registerAgent(program: Command): void {
     )
     .option(
       '--task-nice <n>',
-      'niceness of tasks, 0-19: they yield the CPU to the agent, which stays quick to answer (default 10)',
+      `how much nicer than the agent tasks run, 0-19, so the agent stays quick to answer (default ${DEFAULT_TASK_NICE})`,
     )
     .option('--insecure', 'allow a non-loopback --listen without CURVE keys')
     .action(async (flags: AgentFlags) => {

@@ -2,7 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { getPriority, hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { TestPrincipal, childAppears, childrenOf, client, goneWithin, runTask } from './helpers.js';
+import {
+  TestPrincipal,
+  childAppears,
+  client,
+  goneWithin,
+  processesWhere,
+  runTask,
+} from './helpers.js';
 import { freePort } from '../free-port.js';
 
 // Runs the built CLI (`npx tsc -p tsconfig.build.json` first), as a pod would.
@@ -40,11 +47,18 @@ describe('task-router agent', () => {
     await principal.close();
   });
 
-  async function spawnAgent(extra: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  /** Starts the CLI agent; with `niceness`, under `nice -n niceness`. */
+  async function spawnAgent(
+    extra: string[],
+    env: NodeJS.ProcessEnv = {},
+    niceness?: number,
+  ): Promise<string> {
     const listen = `tcp://127.0.0.1:${await freePort()}`;
+    const under = niceness === undefined ? [] : ['-n', String(niceness), process.execPath];
     child = spawn(
-      process.execPath,
+      niceness === undefined ? process.execPath : 'nice',
       [
+        ...under,
         BIN,
         'agent',
         '--listen',
@@ -109,22 +123,30 @@ describe('task-router agent', () => {
     const listen = await spawnAgent([]);
     const rc = client(listen);
     const helper = await childAppears(child!.pid!);
-    const t = runTask({ command: 'sleep', args: ['60'] });
+    // A shell with a background child, so that the task is a process group, not one process.
+    const t = runTask({ executor: 'SHELL', command: 'sleep 60 & sleep 60; wait' });
     expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
     rc.close();
     const task = await childAppears(helper);
+    await childAppears(task);
     child!.kill('SIGKILL');
     await exited(child!);
     // The helper sees its channel to the agent close, kills every task group and exits.
     expect(await goneWithin(task, 5000)).toBe(true);
     expect(await goneWithin(helper, 5000)).toBe(true);
-    expect(childrenOf(helper)).toEqual([]);
+    // Nothing of the task's process group is left either (the helper's exit may still be
+    // tearing down its threads, so its pid is not a reliable parent to look under).
+    expect(processesWhere('group', task)).toEqual([]);
   });
 
   it('runs tasks nicer than itself: 10 by default, --task-nice or its variable otherwise', async () => {
     const own = getPriority();
-    const niceOf = async (extra: string[], env: NodeJS.ProcessEnv = {}): Promise<string> => {
-      const listen = await spawnAgent(extra, env);
+    const niceOf = async (
+      extra: string[],
+      env: NodeJS.ProcessEnv = {},
+      niceness?: number,
+    ): Promise<string> => {
+      const listen = await spawnAgent(extra, env, niceness);
       const rc = client(listen);
       const t = runTask({ command: 'nice' });
       expect(await rc.request(t)).toMatchObject({ kind: 'OK' });
@@ -138,6 +160,8 @@ describe('task-router agent', () => {
     expect(await niceOf([])).toBe(`${Math.min(19, own + 10)}\n`);
     expect(await niceOf(['--task-nice', '0'])).toBe(`${own}\n`);
     expect(await niceOf([], { TASK_ROUTER_AGENT_TASK_NICE: '4' })).toBe(`${own + 4}\n`);
+    // Relative to the agent's own niceness, so tasks never end up ahead of a niced agent.
+    expect(await niceOf(['--task-nice', '3'], {}, 2)).toBe(`${Math.min(19, own + 5)}\n`);
   });
 
   async function refused(args: string[]): Promise<{ code: number | null; err: string }> {

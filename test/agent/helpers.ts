@@ -217,15 +217,20 @@ export function alive(pid: number): boolean {
 
 /** Pids whose parent is `pid`, from /proc. */
 export function childrenOf(pid: number): number[] {
+  return processesWhere('parent', pid);
+}
+
+/** Live processes whose parent, or process group, is `id`. */
+export function processesWhere(field: 'parent' | 'group', id: number): number[] {
   const found: number[] = [];
+  // Fields 4 and 5 of stat; the name in field 2 may hold spaces, so split after its ')'.
+  const index = field === 'parent' ? 1 : 2;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      // Field 4 is the parent; the name in field 2 may hold spaces, so split after its ')'.
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) {
-        found.push(Number(entry));
-      }
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (fields[0] !== 'Z' && Number(fields[index]) === id) found.push(Number(entry));
     } catch {
       // gone meanwhile
     }

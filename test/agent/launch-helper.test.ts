@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { getPriority } from 'node:os';
-import { HelperLauncher, InlineLauncher } from '../../src/agent/index.js';
+import { Agent, HelperLauncher, InlineLauncher } from '../../src/agent/index.js';
 import { TaskReason } from '../../src/protocol/index.js';
 import { alive, childAppears, goneWithin, runTask, silent } from './helpers.js';
 
 // The helper is a forked Node process, so it runs from the build (`make test` builds first).
 const ENTRY = new URL('../../dist/agent/launch-helper.js', import.meta.url);
+
+/** The niceness `by` more than this process's, as Linux caps it. */
+const nicer = (by: number): number => Math.min(19, getPriority() + by);
 
 const sleeper = (seconds: number) => runTask({ command: 'sleep', args: [String(seconds)] });
 
@@ -104,21 +107,44 @@ describe('launch helper', () => {
       runTask({ command: 'sh', args: ['-c', 'nice; sh -c nice'] }),
       {},
     );
-    expect(await nice.done).toMatchObject({ ok: true, output: `${own + 7}\n${own + 7}\n` });
-    expect(getPriority(launcher.helperPid)).toBe(own + 7);
+    expect(await nice.done).toMatchObject({ ok: true, output: `${nicer(7)}\n${nicer(7)}\n` });
+    expect(getPriority(launcher.helperPid)).toBe(nicer(7));
     expect(getPriority()).toBe(own);
   });
 });
 
 describe('inline launcher', () => {
   it('sets the niceness it was given on each task process once started', async () => {
-    const own = getPriority();
     const handle = await new InlineLauncher(5).start(sleeper(30), {});
     try {
-      expect(getPriority(handle.pid)).toBe(own + 5);
+      expect(getPriority(handle.pid)).toBe(nicer(5));
     } finally {
       handle.stop(TaskReason.Cancelled);
       await handle.done;
     }
+  });
+});
+
+describe('task niceness', () => {
+  it('refuses a niceness outside 0 to 19, naming the option', () => {
+    expect(() => new InlineLauncher(20)).toThrow('nice: expected an integer from 0 to 19, got 20');
+    expect(() => new HelperLauncher(silent, { entry: ENTRY, nice: -1 })).toThrow(
+      'nice: expected an integer from 0 to 19, got -1',
+    );
+    const agent = (taskNice: number) =>
+      new Agent({
+        listen: 'tcp://127.0.0.1:0',
+        instanceId: 'nice-check',
+        slots: 1,
+        queueLength: 0,
+        cpuMillis: 0,
+        memoryBytes: 0,
+        labels: {},
+        executors: ['PROCESS'],
+        taskNice,
+        logger: silent,
+      });
+    expect(() => agent(1.5)).toThrow(RangeError);
+    expect(() => agent(1.5)).toThrow('taskNice: expected an integer from 0 to 19, got 1.5');
   });
 });
