@@ -1,4 +1,4 @@
-import { fixture, startStack, waitFor } from './stack.js';
+import { applyUntilSucceeded, fixture, startStack, waitFor } from './stack.js';
 import type { Stack } from './stack.js';
 
 interface TaskJson {
@@ -39,15 +39,7 @@ describe('the shared cases, end to end with real agents and kubectl', () => {
 
   it('runs hello world to Complete with its output and agent, and kubectl wait sees Succeeded', async () => {
     const ns = await namespace(stack);
-    await stack.kubectl('-n', ns, 'apply', '-f', fixture('hello.yaml'));
-    await stack.kubectl(
-      '-n',
-      ns,
-      'wait',
-      '--for=condition=Succeeded',
-      'task/hello',
-      '--timeout=20s',
-    );
+    await applyUntilSucceeded(stack, ns, 'hello.yaml', 'hello');
     const task = await getTask(stack, ns, 'hello');
     expect(task.status).toMatchObject({
       phase: 'Complete',

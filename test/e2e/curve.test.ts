@@ -1,7 +1,7 @@
 import { curveKeyPair } from 'zeromq';
 import { RequestClient } from '../../src/agent/request-client.js';
 import { RequestTimeoutError } from '../../src/agent/request-client.js';
-import { fixture, startStack, waitFor } from './stack.js';
+import { applyUntilSucceeded, startStack, waitFor } from './stack.js';
 import type { Stack } from './stack.js';
 
 describe('CURVE between the controller and its agents', () => {
@@ -44,15 +44,7 @@ describe('CURVE between the controller and its agents', () => {
       },
     });
     const ns = await stack.namespace('curve');
-    await stack.kubectl('-n', ns, 'apply', '-f', fixture('hello.yaml'));
-    await stack.kubectl(
-      '-n',
-      ns,
-      'wait',
-      '--for=condition=Succeeded',
-      'task/hello',
-      '--timeout=20s',
-    );
+    await applyUntilSucceeded(stack, ns, 'hello.yaml', 'hello');
 
     // A client with a key of its own, not the agents' key, gets no answer from the principal.
     const stranger = curveKeyPair();

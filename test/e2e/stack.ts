@@ -21,6 +21,24 @@ const BIN = new URL('../../bin/task-router.js', import.meta.url).pathname;
 export const fixture = (name: string): string =>
   new URL(`../fixtures/${name}`, import.meta.url).pathname;
 
+/** `kubectl apply`s a fixture in `ns`, then `kubectl wait`s until Task `name` has Succeeded. */
+export async function applyUntilSucceeded(
+  stack: Stack,
+  ns: string,
+  file: string,
+  name: string,
+): Promise<void> {
+  await stack.kubectl('-n', ns, 'apply', '-f', fixture(file));
+  await stack.kubectl(
+    '-n',
+    ns,
+    'wait',
+    '--for=condition=Succeeded',
+    `task/${name}`,
+    '--timeout=20s',
+  );
+}
+
 /** Polls `probe` every 100 ms until it gives a value; throws naming `what` after the timeout. */
 export async function waitFor<T>(
   probe: () => Promise<T | undefined>,
