@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fixture, startStack, waitFor } from './stack.js';
+import { countAcceptedRuns, fixture, startStack, waitFor } from './stack.js';
 import type { Stack } from './stack.js';
 
 interface TaskList {
@@ -45,15 +45,7 @@ describe('queueing and bursts', () => {
     const runs = new Map<string, number>();
     for (const id of ['burst-a', 'burst-b']) {
       const agent = await stack.addAgent({ instanceId: id, slots: 4, queueLength: 16 });
-      const original = agent.tasks.submit.bind(agent.tasks);
-      // Count every attempt the agents accept to run (an observation wrapped around the real
-      // Task Manager, which still does all the work).
-      agent.tasks.submit = (task) => {
-        const outcome = original(task);
-        const key = `${task.uid}#${task.attempt}`;
-        if (outcome === 'accepted') runs.set(key, (runs.get(key) ?? 0) + 1);
-        return outcome;
-      };
+      countAcceptedRuns(agent, runs);
     }
     const ns = await stack.namespace('burst');
     const rank: Record<string, number> = {

@@ -8,7 +8,7 @@ import { startAgent } from '../agent/helpers.js';
 import { toolPath } from '../../scripts/tools.js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { waitFor } from './stack.js';
+import { countAcceptedRuns, waitFor } from './stack.js';
 import { freePort } from '../free-port.js';
 
 const run = promisify(execFile);
@@ -56,13 +56,7 @@ describe('a controller killed mid-flight and started again', () => {
       instanceId: 'survivor',
       logger: pino({ level: 'silent' }),
     });
-    const submit = agent.tasks.submit.bind(agent.tasks);
-    agent.tasks.submit = (task) => {
-      const outcome = submit(task);
-      const key = `${task.uid}#${task.attempt}`;
-      if (outcome === 'accepted') runs.set(key, (runs.get(key) ?? 0) + 1);
-      return outcome;
-    };
+    countAcceptedRuns(agent, runs);
     const kubectl = async (...args: string[]): Promise<string> =>
       (await run(toolPath('kubectl'), ['--kubeconfig', cluster.kubeconfigPath, ...args])).stdout;
 

@@ -21,6 +21,20 @@ const BIN = new URL('../../bin/task-router.js', import.meta.url).pathname;
 export const fixture = (name: string): string =>
   new URL(`../fixtures/${name}`, import.meta.url).pathname;
 
+/**
+ * Counts in `runs` every attempt (`uid#attempt`) `agent` accepts to run, by wrapping its Task
+ * Manager's submit: an observation only, the real Task Manager still does all the work.
+ */
+export function countAcceptedRuns(agent: Agent, runs: Map<string, number>): void {
+  const submit = agent.tasks.submit.bind(agent.tasks);
+  agent.tasks.submit = (task) => {
+    const outcome = submit(task);
+    const key = `${task.uid}#${task.attempt}`;
+    if (outcome === 'accepted') runs.set(key, (runs.get(key) ?? 0) + 1);
+    return outcome;
+  };
+}
+
 /** `kubectl apply`s a fixture in `ns`, then `kubectl wait`s until Task `name` has Succeeded. */
 export async function applyUntilSucceeded(
   stack: Stack,
